@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Users, roles at units, API tokens, and the one scoping module every query path uses."""
+
+    name = "gongzhi.accounts"
+    label = "accounts"
+    verbose_name = "账号与权限"
+
+    def ready(self):
+        from . import permissions  # noqa: F401

@@ -1,0 +1,72 @@
+"""The JSON API at /api/v1/: one NinjaAPI, one router per app, one error shape.
+
+Errors are ``{"code": <machine code>, "message": <Chinese message>, "detail": ...}`` with the right 4xx.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from gongzhi.accounts.api import router as accounts_router
+from gongzhi.accounts.auth import api_auth
+from gongzhi.core.errors import CommonError, DomainError
+from gongzhi.org.api import router as org_router
+from gongzhi.people.api import router as people_router
+from gongzhi.privacy.api import router as privacy_router
+
+api = NinjaAPI(
+    title="共治 gongzhi API",
+    version="1",
+    description="基层共治与志愿服务平台接口。认证：会话 Cookie（含 CSRF）或 `Authorization: Bearer <token>`。",
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+def _error(request, err: DomainError):
+    return api.create_response(request, err.as_dict(), status=err.status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return _error(request, exc)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    detail = [
+        {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors
+    ]
+    return _error(request, CommonError.VALIDATION.error(detail=detail))
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, CommonError.UNAUTHENTICATED.error())
+
+
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return _error(request, CommonError.NOT_FOUND.error())
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    codes = {400: CommonError.BAD_REQUEST, 401: CommonError.UNAUTHENTICATED, 403: CommonError.FORBIDDEN,
+             404: CommonError.NOT_FOUND, 409: CommonError.CONFLICT, 413: CommonError.TOO_LARGE}
+    err = codes.get(exc.status_code, CommonError.BAD_REQUEST)
+    return api.create_response(
+        request, {"code": err.code, "message": str(err.message), "detail": str(exc) or None}, status=exc.status_code
+    )
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", org_router)
+api.add_router("/", people_router)
+api.add_router("/", privacy_router)
+
+_ = _  # marker for makemessages

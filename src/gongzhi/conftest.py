@@ -1,0 +1,66 @@
+"""Shared fixtures: a small world (org tree + one user per role), API clients authenticated by token or session."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from gongzhi.accounts.services import token_create
+from gongzhi.core.testing.world import PASSWORD, build_world
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+class ApiClient:
+    """A thin JSON client for /api/v1 with a bearer token."""
+
+    def __init__(self, user=None):
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            _, key = token_create(user=user, name="test")
+            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+
+    def _url(self, path):
+        return path if path.startswith("/") else f"/api/v1/{path}"
+
+    def get(self, path, **params):
+        return self.client.get(self._url(path), params, **self.headers)
+
+    def post(self, path, data=None):
+        return self.client.post(self._url(path), json.dumps(data or {}), content_type="application/json", **self.headers)
+
+    def put(self, path, data=None):
+        return self.client.put(self._url(path), json.dumps(data or {}), content_type="application/json", **self.headers)
+
+    def patch(self, path, data=None):
+        return self.client.patch(self._url(path), json.dumps(data or {}), content_type="application/json", **self.headers)
+
+    def delete(self, path):
+        return self.client.delete(self._url(path), **self.headers)
+
+
+@pytest.fixture
+def api(world):
+    """``api("community")`` → an ApiClient authenticated as that world user; ``api(None)`` is anonymous."""
+
+    def make(name: str | None):
+        return ApiClient(world.user(name) if name else None)
+
+    return make
+
+
+@pytest.fixture
+def browser_login(client, world):
+    """Log the Django test client in as a world user (session + CSRF), for page tests."""
+
+    def login(name: str):
+        assert client.login(username=world.user(name).username, password=PASSWORD)
+        return client
+
+    return login

@@ -1,0 +1,29 @@
+"""Django admin that respects the org tree: staff see only rows under their units (same scoping module)."""
+
+from django.contrib import admin
+
+from gongzhi.accounts import scoping
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    scope_perm: str = ""
+    scope_path: str = ""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return scoping.scope(qs, request.user, self.scope_perm, self.scope_path)
+
+
+class AppendOnlyAdmin(ScopedAdmin):
+    """History rows: viewable, never edited or deleted from the back office."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,91 @@
+from django.contrib import admin
+
+from gongzhi.core.admin_scoping import AppendOnlyAdmin, ScopedAdmin
+
+from .models import (
+    ConsentRecord,
+    Household,
+    ImportJob,
+    Person,
+    PersonChange,
+    Skill,
+    Tag,
+    TeamMembership,
+    VolunteerProfile,
+    VolunteerReview,
+    VolunteerStatusChange,
+)
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    """Masked columns only; the full data is revealed (and logged) through the people pages."""
+
+    scope_perm, scope_path = "people.view", "unit__path"
+    list_display = ("name", "sex", "birth_date", "unit", "id_number_masked", "phone_masked")
+    search_fields = ("name", "name_pinyin", "name_initials", "phone_tail")
+    list_filter = ("sex", "tags")
+    raw_id_fields = ("unit", "household", "user")
+    readonly_fields = ("id_number_masked", "phone_masked", "address_masked", "name_pinyin", "name_initials")
+    exclude = ("id_number_enc", "id_number_digest", "phone_enc", "phone_digest", "address_enc", "phone_tail")
+
+    def has_add_permission(self, request):
+        return False  # registration validates and encrypts through people.services
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedAdmin):
+    scope_perm, scope_path = "people.view", "unit__path"
+    list_display = ("label", "unit")
+    raw_id_fields = ("unit",)
+
+
+@admin.register(VolunteerProfile)
+class VolunteerAdmin(ScopedAdmin):
+    scope_perm, scope_path = "volunteers.view", "unit__path"
+    list_display = ("number", "person", "status", "unit", "applied_at")
+    list_filter = ("status",)
+    search_fields = ("number", "person__name")
+    raw_id_fields = ("person", "unit")
+    readonly_fields = ("status", "number")
+
+
+@admin.register(ConsentRecord)
+class ConsentAdmin(AppendOnlyAdmin):
+    scope_perm, scope_path = "people.view", "person__unit__path"
+    list_display = ("person", "purpose", "granted", "recorded_at")
+
+
+@admin.register(PersonChange)
+class PersonChangeAdmin(AppendOnlyAdmin):
+    scope_perm, scope_path = "people.view", "person__unit__path"
+    list_display = ("person", "source", "actor", "at")
+
+
+@admin.register(VolunteerReview)
+class ReviewAdmin(AppendOnlyAdmin):
+    scope_perm, scope_path = "volunteers.view", "profile__unit__path"
+    list_display = ("profile", "round", "decision", "reviewer", "at")
+
+
+@admin.register(VolunteerStatusChange)
+class StatusChangeAdmin(AppendOnlyAdmin):
+    scope_perm, scope_path = "volunteers.view", "profile__unit__path"
+    list_display = ("profile", "from_status", "to_status", "actor", "at")
+
+
+@admin.register(TeamMembership)
+class MembershipAdmin(ScopedAdmin):
+    scope_perm, scope_path = "org.view", "team__unit__path"
+    list_display = ("team", "person", "role", "joined_on", "left_on")
+    raw_id_fields = ("team", "person")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(AppendOnlyAdmin):
+    scope_perm, scope_path = "people.import", "unit__path"
+    list_display = ("filename", "kind", "unit", "status", "total_rows", "error_rows", "created_at")
+
+
+admin.site.register(Tag)
+admin.site.register(Skill)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    """Residents, households, special-group tags, consents, volunteers and their screening, team membership."""
+
+    name = "gongzhi.people"
+    label = "people"
+    verbose_name = "人员"
+
+    def ready(self):
+        from . import permissions  # noqa: F401

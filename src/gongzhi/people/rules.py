@@ -1,0 +1,19 @@
+"""Configurable rules for people and volunteers, with the defaults from ../shared/domain/rules.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class VolunteerRules:
+    screening_rounds: int = 2  # 多轮筛选: rounds that must pass before a volunteer is active
+    min_age: int = 8  # R-V9: minors from 8 may serve with guardian consent
+    guardian_consent_below: int = 18  # R-V9: 8–17 need guardian consent
+    pipl_child_age: int = 14  # R-P2 / PIPL Art.31: under 14 any registration needs guardian consent
+
+
+def volunteer_rules() -> VolunteerRules:
+    return VolunteerRules(**getattr(settings, "VOLUNTEER_RULES", {}))

@@ -1,0 +1,168 @@
+"""Reads for people and volunteers, always scoped to the actor's units; unmasked reads are logged."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from gongzhi.accounts import scoping
+from gongzhi.core import crypto
+from gongzhi.core.errors import CommonError
+from gongzhi.privacy.models import AccessChannel
+from gongzhi.privacy.services import access_log_record
+
+from . import permissions as perms
+from .services import id_digest
+from .models import (
+    ConsentRecord,
+    IdType,
+    Person,
+    Tag,
+    VolunteerProfile,
+    VolunteerStatus,
+)
+
+PERSON_PATH = "unit__path"
+VOLUNTEER_PATH = "unit__path"
+_ASCII_RE = re.compile(r"^[a-z]+$")
+
+
+def search_q(q: str) -> Q:
+    """Name, full pinyin, pinyin initials ("zsf" → 张三丰), or the last digits of the phone."""
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    lowered = q.lower().replace(" ", "")
+    if len(lowered) == 18 and lowered[:17].isdigit():
+        return Q(id_number_digest=id_digest(IdType.RESIDENT_ID, lowered.upper()))
+    if lowered.isdigit():
+        if len(lowered) == 11:
+            return Q(phone_digest=crypto.digest(lowered))
+        if len(lowered) <= 4:
+            return Q(phone_tail__endswith=lowered)
+        return Q(phone_tail=lowered[-4:])
+    if _ASCII_RE.match(lowered):
+        return Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered) | Q(name_pinyin__contains=lowered)
+    return Q(name__contains=q)
+
+
+def person_list(*, actor, q: str = "", unit_path: str | None = None, tag: str | None = None,
+                volunteer: bool | None = None) -> QuerySet:
+    scoping.require(actor, perms.VIEW)
+    qs = scoping.scope(Person.objects.all(), actor, perms.VIEW, PERSON_PATH)
+    if q:
+        qs = qs.filter(search_q(q))
+    if unit_path:
+        from gongzhi.org.models import subtree_q
+
+        qs = qs.filter(subtree_q(unit_path, PERSON_PATH))
+    if tag:
+        qs = qs.filter(tags__code=tag)
+    if volunteer is not None:
+        qs = qs.filter(volunteer__isnull=not volunteer)
+    return qs.select_related("unit", "unit__parent", "volunteer").prefetch_related("tags").order_by("unit__path", "name_pinyin", "pk")
+
+
+def person_get(*, actor, pk: int) -> Person:
+    """One person the actor may view; other units' people are not found."""
+    return scoping.get_scoped(
+        Person.objects.select_related("unit", "unit__parent", "household", "volunteer").prefetch_related("tags"),
+        actor, perms.VIEW, PERSON_PATH, pk=pk,
+    )
+
+
+def person_for_edit(*, actor, pk: int) -> Person:
+    person = person_get(actor=actor, pk=pk)
+    scoping.require(actor, perms.EDIT, person.unit)
+    return person
+
+
+def own_person(actor) -> Person | None:
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    return Person.objects.select_related("unit", "household").prefetch_related("tags").filter(user_id=actor.pk).first()
+
+
+@dataclass
+class PersonView:
+    """A person as the actor may see them: masked unless revealed (and the reveal is logged)."""
+
+    person: Person
+    revealed: bool
+    can_reveal: bool
+    can_edit: bool
+    id_number: str
+    phone: str
+    address: str
+    tags: list[Tag] = field(default_factory=list)
+    hidden_tag_count: int = 0
+
+
+def person_view(*, actor, person: Person, reveal: bool = False, channel: str = AccessChannel.PAGE, request=None,
+                purpose: str = "") -> PersonView:
+    """Present a person; with ``reveal`` (and the right) show ID, phone, address and sensitive tags, and log it (R-P3)."""
+    can_reveal = scoping.can(actor, perms.REVEAL, person.unit) or (person.user_id is not None and person.user_id == actor.pk)
+    if reveal and not can_reveal:
+        raise CommonError.FORBIDDEN.error(detail={"permission": perms.REVEAL})
+    tags = list(person.tags.all())
+    if reveal:
+        fields = [f for f, v in (("id_number", person.id_number_enc), ("phone", person.phone_enc),
+                                  ("address", person.address_enc)) if v]
+        if any(t.sensitive for t in tags):
+            fields.append("sensitive_tags")
+        if person.user_id != actor.pk:
+            access_log_record(actor=actor, subject_type="people.person", subject_id=person.pk, subject_label=person.name,
+                              unit_path=person.unit.path, fields=fields, channel=channel, request=request,
+                              purpose=purpose)
+        return PersonView(person=person, revealed=True, can_reveal=True, can_edit=scoping.can(actor, perms.EDIT, person.unit),
+                          id_number=person.id_number_clear(), phone=person.phone_clear(), address=person.address_clear(),
+                          tags=tags)
+    visible = [t for t in tags if not t.sensitive]
+    return PersonView(person=person, revealed=False, can_reveal=can_reveal, can_edit=scoping.can(actor, perms.EDIT, person.unit),
+                      id_number=person.id_number_masked, phone=person.phone_masked, address=person.address_masked,
+                      tags=visible, hidden_tag_count=len(tags) - len(visible))
+
+
+def consent_list(*, person: Person) -> QuerySet:
+    return ConsentRecord.objects.filter(person=person).select_related("recorded_by")
+
+
+def volunteer_list(*, actor, q: str = "", status: str | None = None, skill: str | None = None,
+                   unit_path: str | None = None) -> QuerySet:
+    scoping.require(actor, perms.VOLUNTEER_VIEW)
+    qs = scoping.scope(VolunteerProfile.objects.all(), actor, perms.VOLUNTEER_VIEW, VOLUNTEER_PATH)
+    if q:
+        qs = qs.filter(Q(number=q.strip().upper()) | Q(person__in=Person.objects.filter(search_q(q))))
+    if status:
+        qs = qs.filter(status=status)
+    if skill:
+        qs = qs.filter(skills__code=skill)
+    if unit_path:
+        from gongzhi.org.models import subtree_q
+
+        qs = qs.filter(subtree_q(unit_path, VOLUNTEER_PATH))
+    return qs.select_related("person", "unit").prefetch_related("skills").order_by("unit__path", "number")
+
+
+def volunteer_get(*, actor, pk: int) -> VolunteerProfile:
+    qs = VolunteerProfile.objects.select_related("person", "person__unit", "unit").prefetch_related(
+        "skills", "certificates", Prefetch("reviews"), "status_changes"
+    )
+    own = qs.filter(pk=pk, person__user_id=actor.pk).first() if actor.is_authenticated else None
+    if own is not None:
+        return own
+    return scoping.get_scoped(qs, actor, perms.VOLUNTEER_VIEW, VOLUNTEER_PATH, pk=pk)
+
+
+def review_queue(*, actor) -> QuerySet:
+    """Applications awaiting a screening round that the actor may review."""
+    scoping.require(actor, perms.VOLUNTEER_REVIEW)
+    qs = scoping.scope(VolunteerProfile.objects.all(), actor, perms.VOLUNTEER_REVIEW, VOLUNTEER_PATH)
+    return (
+        qs.filter(status__in=[VolunteerStatus.APPLIED, VolunteerStatus.SCREENING])
+        .select_related("person", "unit")
+        .prefetch_related("skills", "reviews")
+        .order_by("applied_at", "pk")
+    )

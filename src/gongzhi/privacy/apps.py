@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class PrivacyConfig(AppConfig):
+    """Personal-data protection (PIPL, R-P1–R-P4): masking rules and the log of every unmasked read."""
+
+    name = "gongzhi.privacy"
+    label = "privacy"
+    verbose_name = "个人信息保护"
+
+    def ready(self):
+        from . import permissions  # noqa: F401

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from gongzhi.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("gongzhi.web.urls")),
+    path("org/", include("gongzhi.org.urls")),
+    path("people/", include("gongzhi.people.urls")),
+    path("privacy/", include("gongzhi.privacy.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+_ = i18n_patterns  # language comes from the session/cookie/Accept-Language, not the URL
