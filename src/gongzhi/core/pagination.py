@@ -34,4 +34,6 @@ def paginate(qs: QuerySet, *, page: int = 1, page_size: int = 50) -> Page:
     page = max(1, int(page or 1))
     count = qs.count()
     start = (page - 1) * page_size
-    return Page(items=list(qs[start : start + page_size]), count=count, page=page, page_size=page_size)
+    # A page past the end is empty; never send an OFFSET the database cannot hold (page=10**20 was a 500).
+    items = list(qs[start : start + page_size]) if start < count else []
+    return Page(items=items, count=count, page=page, page_size=page_size)

@@ -2,13 +2,24 @@ from __future__ import annotations
 
 from ninja import Query, Router, Schema
 
+from gongzhi.accounts import scoping
 from gongzhi.core.errors import CommonError
 from gongzhi.core.pagination import paginate
 
+from . import permissions as perms
 from . import selectors, services
 from .divisions import UnitKind
 from .models import OrgKind
-from .schemas import OrgCreateIn, OrgDetailOut, OrgOut, PageMeta, UnitCreateIn, UnitDetailOut, UnitOut, UnitTreeOut
+from .schemas import (
+    OrgCreateIn,
+    OrgDetailOut,
+    OrgOut,
+    PageMeta,
+    UnitCreateIn,
+    UnitDetailOut,
+    UnitOut,
+    UnitTreeOut,
+)
 
 router = Router(tags=["org"])
 
@@ -50,11 +61,10 @@ def unit_list(request, filters: Query[UnitFilter]):
 @router.get("/units/tree", response=list[UnitTreeOut], summary="本辖区的单元树")
 def unit_tree(request, root_id: int | None = None, depth: int = 3):
     actor = request.auth
+    scoping.require(actor, perms.VIEW)
     if root_id is not None:
         roots = [selectors.unit_get(actor=actor, pk=root_id)]
     else:
-        from gongzhi.accounts import scoping
-
         roots = [u for u in scoping.top_units(actor)]
         roots = [u for u in roots if not any(u.path != r.path and u.path.startswith(r.path) for r in roots)]
     out = []

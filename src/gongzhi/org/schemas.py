@@ -3,6 +3,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ninja import Schema
+from ninja.schema import DjangoGetter
+
+
+def _kind_name(obj) -> str:
+    # Endpoints pass a model or an already-serialised dict (tree nodes, details); the recursive tree schema hands
+    # the resolver a getter around that dict.
+    if isinstance(obj, dict):
+        return obj["kind_name"]
+    if isinstance(obj, DjangoGetter):
+        return obj.kind_name
+    return str(obj.get_kind_display())
 
 
 class UnitOut(Schema):
@@ -20,7 +31,7 @@ class UnitOut(Schema):
 
     @staticmethod
     def resolve_kind_name(obj) -> str:
-        return str(obj.get_kind_display())
+        return _kind_name(obj)
 
 
 class UnitTreeOut(UnitOut):
@@ -55,11 +66,11 @@ class OrgOut(Schema):
 
     @staticmethod
     def resolve_kind_name(obj) -> str:
-        return str(obj.get_kind_display())
+        return _kind_name(obj)
 
     @staticmethod
     def resolve_unit_name(obj) -> str:
-        return obj.unit.name
+        return obj["unit_name"] if isinstance(obj, dict) else obj.unit.name
 
 
 class OrgCreateIn(Schema):

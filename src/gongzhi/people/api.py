@@ -9,7 +9,7 @@ from gongzhi.privacy.models import AccessChannel
 
 from . import presenters, selectors, services
 from .errors import PeopleError
-from .models import ConsentPurpose, Skill, Tag, TeamRole
+from .models import ConsentPurpose, ReviewDecision, Skill, Tag, TeamRole
 from .schemas import (
     CertificateIn,
     CertificateOut,
@@ -186,6 +186,8 @@ def volunteer_update(request, volunteer_id: int, payload: VolunteerUpdateIn):
 
 @router.post("/volunteers/{volunteer_id}/reviews", response={201: VolunteerOut}, summary="审核一轮（通过/不通过）")
 def volunteer_review(request, volunteer_id: int, payload: ReviewIn):
+    if payload.decision not in ReviewDecision.values:
+        raise CommonError.VALIDATION.error(detail=[{"loc": ["decision"], "msg": "unknown decision"}])
     profile = selectors.volunteer_get(actor=request.auth, pk=volunteer_id)
     services.volunteer_review(profile=profile, actor=request.auth, decision=payload.decision, note=payload.note)
     return 201, presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=volunteer_id))
@@ -220,12 +222,12 @@ def team_member_add(request, org_id: int, payload: MemberIn):
     if payload.role not in TeamRole.values:
         raise CommonError.VALIDATION.error(detail=[{"loc": ["role"], "msg": "unknown role"}])
     team = org_selectors.organisation_get(actor=request.auth, pk=org_id)
-    person = selectors.person_get(actor=request.auth, pk=payload.person_id)
+    person = selectors.team_candidate_get(actor=request.auth, pk=payload.person_id)
     return 201, services.team_member_add(team=team, person=person, actor=request.auth, role=payload.role)
 
 
 @router.delete("/orgs/{org_id}/members/{person_id}", response=MembershipOut, summary="队员退出")
 def team_member_remove(request, org_id: int, person_id: int):
     team = org_selectors.organisation_get(actor=request.auth, pk=org_id)
-    person = selectors.person_get(actor=request.auth, pk=person_id)
+    person = selectors.team_candidate_get(actor=request.auth, pk=person_id)
     return services.team_member_remove(team=team, person=person, actor=request.auth)

@@ -6,6 +6,7 @@ from gongzhi.core.errors import ErrorCode
 class PeopleError(ErrorCode):
     NAME_INVALID = ("people.name_invalid", _("姓名不能为空，且不超过50个字"), 400)
     ID_NUMBER_INVALID = ("people.id_number_invalid", _("身份证号码无效"), 400)
+    ID_TYPE_INVALID = ("people.id_type_invalid", _("证件类型无效"), 400)
     ID_NUMBER_DUPLICATE = ("people.id_number_duplicate", _("该身份证号码已登记"), 409)
     PHONE_INVALID = ("people.phone_invalid", _("手机号码格式不正确"), 400)
     UNIT_INVALID = ("people.unit_invalid", _("所属单元须为本辖区的社区、村或网格"), 400)

@@ -14,7 +14,6 @@ from gongzhi.privacy.models import AccessChannel
 from gongzhi.privacy.services import access_log_record
 
 from . import permissions as perms
-from .services import id_digest
 from .models import (
     ConsentRecord,
     IdType,
@@ -23,6 +22,7 @@ from .models import (
     VolunteerProfile,
     VolunteerStatus,
 )
+from .services import id_digest
 
 PERSON_PATH = "unit__path"
 VOLUNTEER_PATH = "unit__path"
@@ -60,17 +60,37 @@ def person_list(*, actor, q: str = "", unit_path: str | None = None, tag: str | 
         qs = qs.filter(subtree_q(unit_path, PERSON_PATH))
     if tag:
         qs = qs.filter(tags__code=tag)
+        if Tag.objects.filter(code=tag, sensitive=True).exists():
+            # R-P3: filtering by a sensitive tag (残疾人 ...) discloses it, so only where the actor may reveal.
+            qs = qs.filter(scoping.scope_q(actor, perms.REVEAL, PERSON_PATH))
     if volunteer is not None:
         qs = qs.filter(volunteer__isnull=not volunteer)
     return qs.select_related("unit", "unit__parent", "volunteer").prefetch_related("tags").order_by("unit__path", "name_pinyin", "pk")
 
 
 def person_get(*, actor, pk: int) -> Person:
-    """One person the actor may view; other units' people are not found."""
-    return scoping.get_scoped(
-        Person.objects.select_related("unit", "unit__parent", "household", "volunteer").prefetch_related("tags"),
-        actor, perms.VIEW, PERSON_PATH, pk=pk,
+    """One person the actor may view, or the actor's own record; other units' people are not found."""
+    qs = Person.objects.select_related("unit", "unit__parent", "household", "volunteer").prefetch_related("tags")
+    own = qs.filter(pk=pk, user_id=actor.pk).first() if getattr(actor, "is_authenticated", False) else None
+    if own is not None:
+        return own
+    return scoping.get_scoped(qs, actor, perms.VIEW, PERSON_PATH, pk=pk)
+
+
+def team_candidate_get(*, actor, pk: int) -> Person:
+    """A person to add to or remove from a team: one the actor may view, or a volunteer the actor may view.
+
+    Team leaders hold ``volunteers.view`` but not ``people.view``; they manage their team's volunteers.
+    """
+    if not (scoping.has_anywhere(actor, perms.VIEW) or scoping.has_anywhere(actor, perms.VOLUNTEER_VIEW)):
+        raise CommonError.FORBIDDEN.error(detail={"permission": perms.VIEW})
+    visible = scoping.scope_q(actor, perms.VIEW, PERSON_PATH) | scoping.scope_q(
+        actor, perms.VOLUNTEER_VIEW, "volunteer__unit__path"
     )
+    person = Person.objects.select_related("unit").filter(visible, pk=pk).first()
+    if person is None:
+        raise CommonError.NOT_FOUND.error()
+    return person
 
 
 def person_for_edit(*, actor, pk: int) -> Person:

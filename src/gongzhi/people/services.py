@@ -101,6 +101,8 @@ def derive_person_fields(data: PersonInput, *, today: dt.date | None = None) -> 
     if data.unit.kind not in HOME_UNIT_KINDS:
         raise PeopleError.UNIT_INVALID.error(detail={"field": "unit"})
     values: dict = {"name": name, "unit": data.unit, "id_type": data.id_type or IdType.RESIDENT_ID}
+    if values["id_type"] not in IdType.values:
+        raise PeopleError.ID_TYPE_INVALID.error(detail={"field": "id_type"})
     values["name_pinyin"], values["name_initials"] = pinyin_keys(name)
     today = today or clock.today()
     minor = False

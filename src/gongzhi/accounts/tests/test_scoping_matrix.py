@@ -1,0 +1,592 @@
+"""The scoping matrix: every API endpoint × every world role × objects in the role's own unit and in other units.
+
+The expected answers are tables (style habit 7), one per endpoint. Targets are objects placed in:
+
+    G  = 永兴社区第一网格 (a grid inside 永兴社区)      A  = 永兴社区 (艾山街道)
+    A2 = 金鼎社区 (the other community of 艾山街道)    B  = 洪沟社区 (里辛街道, the other street)
+    R  = the resident's own record (赵六, 永兴社区)
+
+So for a role at 永兴社区, G/A are "own unit" and A2/B "other unit"; for ``community_b`` it is the other way round.
+A cell is the HTTP status for object endpoints; for list endpoints "+" (listed), "-" (absent, 200) or 403.
+A row label may name several roles (comma-separated) or ``*`` for every role not named in that table.
+
+Rules: other units' records answer 404, forbidden actions 403 (issue 2, style habit 8); anonymous callers 401.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+
+from gongzhi.accounts.models import RoleAssignment
+from gongzhi.accounts.roles import Role
+from gongzhi.accounts.services import role_grant, token_create, user_create
+from gongzhi.conftest import ApiClient
+from gongzhi.core.testing.world import PASSWORD, make_person
+from gongzhi.org.models import OrgKind
+from gongzhi.org.services import organisation_create
+from gongzhi.people.identity import make_id_number
+from gongzhi.people.models import TeamMembership, VolunteerProfile, VolunteerStatus
+from gongzhi.people.services import volunteer_apply
+from gongzhi.privacy.services import access_log_record
+
+ROLES = [
+    "district", "street", "street_b", "community", "community_b", "grid", "socialworker", "socialworker2",
+    "teamleader", "mediator", "observer", "volunteer", "resident", "merchant", "norole",
+]
+
+
+def table(text: str) -> dict[str, dict[str, str]]:
+    """Parse a whitespace table: header row of targets, then ``role[,role...]  cell cell ...`` rows."""
+    rows = [line.split("#")[0].split() for line in text.strip().splitlines()]
+    rows = [r for r in rows if r]
+    header, out, star = rows[0], {}, None
+    for label, *cells in rows[1:]:
+        assert len(cells) == len(header), f"row {label!r} has {len(cells)} cells for {len(header)} targets"
+        if label == "*":
+            star = dict(zip(header, cells, strict=True))
+            continue
+        for role in label.split(","):
+            assert role in ROLES, f"unknown role {role!r}"
+            assert role not in out, f"role {role!r} twice"
+            out[role] = dict(zip(header, cells, strict=True))
+    for role in ROLES:
+        if role not in out:
+            assert star is not None, f"role {role!r} missing from table"
+            out[role] = star
+    return out
+
+
+# --- the world the matrix runs in ---------------------------------------------------------------------------
+
+
+@dataclass
+class Ctx:
+    w: object
+    users: dict
+    clients: dict[str, ApiClient]
+    units: dict
+    people: dict  # targets G A A2 B R: residents who are not volunteers
+    volunteers: dict  # targets G A A2 B: applied volunteers
+    teams: dict
+    assignments: dict
+    logs: dict
+    other_tokens: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def ctx(world):
+    w = world
+    district = w.user("district")
+    users = dict(w.users)
+    users["norole"] = user_create(username="t-norole", password=PASSWORD, display_name="norole", phone="13900009999")
+    worker_a2 = user_create(username="t-worker-a2", password=PASSWORD, display_name="金鼎社工", phone="13900009998")
+    units = {"G": w.grid_a, "A": w.community_a, "A2": w.community_a2, "B": w.community_b}
+    people = {"G": w.people["a_grid"], "A": w.people["a"], "A2": make_person(w, "孙七", w.community_a2, seq=21),
+              "B": w.people["b"], "R": w.people["resident"]}
+    volunteers = {}
+    for i, (t, name) in enumerate({"G": "周八", "A": "吴九", "A2": "郑十", "B": "冯十一"}.items()):
+        person = make_person(w, name, units[t], seq=31 + 2 * i)
+        volunteers[t] = volunteer_apply(person=person, actor=district, consent_confirmed=True)
+    teams = {
+        "G": organisation_create(name="网格服务队", kind=OrgKind.TEAM, unit=w.grid_a),
+        "A": w.team_a,
+        "A2": organisation_create(name="金鼎邻里志愿服务队", kind=OrgKind.TEAM, unit=w.community_a2),
+        "B": organisation_create(name="洪沟志愿服务队", kind=OrgKind.TEAM, unit=w.community_b),
+    }
+    ra = {name: RoleAssignment.objects.get(user=w.user(name)) for name in ("grid", "community", "community_b")}
+    assignments = {"G": ra["grid"], "A": ra["community"],
+                   "A2": role_grant(user=worker_a2, role=Role.COMMUNITY_WORKER, unit=w.community_a2, actor=None),
+                   "B": ra["community_b"]}
+    logs = {t: access_log_record(actor=district, subject_type="people.person", subject_id=people[t].pk,
+                                 subject_label=people[t].name, unit_path=units[t].path, fields=["phone"], channel="api")
+            for t in units}
+    clients = {}
+    for role, user in users.items():
+        c = ApiClient(user)
+        c.client.raise_request_exception = False  # a 500 is a cell value to report, not a crash of the matrix
+        clients[role] = c
+    return Ctx(w, users, clients, units, people, volunteers, teams, assignments, logs)
+
+
+# --- request builders: (ctx, role, target) -> (url, body); they run inside the rolled-back savepoint -------
+
+
+def _person_body(ctx: Ctx, t: str) -> dict:
+    p = ctx.people[t]
+    return {"name": p.name, "unit_id": p.unit_id, "id_number": p.id_number_clear(), "phone": p.phone_clear()}
+
+
+def _set_status(ctx: Ctx, t: str, status: str) -> None:
+    VolunteerProfile.objects.filter(pk=ctx.volunteers[t].pk).update(status=status)
+
+
+def _membership(ctx: Ctx, t: str) -> None:
+    TeamMembership.objects.create(team=ctx.teams[t], person=ctx.volunteers[t].person, joined_on="2025-01-01")
+
+
+def _other_token(ctx: Ctx, role: str) -> int:
+    other = ctx.users["district" if role != "district" else "merchant"]
+    return token_create(user=other, name="other")[0].pk
+
+
+NEW_GRID_CODE = {"A": "370117001001002", "A2": "370117001002001", "B": "370117002001001"}
+
+
+@dataclass
+class Case:
+    table: dict
+    build: Callable[[Ctx, str, str], tuple[str, dict | None]]
+    listed: Callable[[object, Ctx, str], bool] | None = None  # list endpoints: is target t in the response?
+
+
+def _ids(body) -> set[int]:
+    return {x["id"] for x in (body["items"] if isinstance(body, dict) else body)}
+
+
+def _tree_ids(nodes) -> set[int]:
+    out = set()
+    for n in nodes:
+        out.add(n["id"])
+        out |= _tree_ids(n["children"])
+    return out
+
+
+SELF_SERVICE = """
+        -
+*       {code}
+"""
+
+# Scope shapes shared by many read endpoints, spelled out once per endpoint below for readability.
+UNITS_VISIBLE = """
+                                                                    G    A    A2   B
+district                                                            +    +    +    +
+street,socialworker2,mediator                                       +    +    +    -
+street_b,community_b                                                -    -    -    +
+community,socialworker,teamleader,observer,volunteer,resident,merchant  +    +    -    -
+grid                                                                +    -    -    -
+norole                                                              403  403  403  403
+"""
+
+UNIT_DETAIL = """
+                                                                    G    A    A2   B
+district                                                            200  200  200  200
+street,socialworker2,mediator                                       200  200  200  404
+street_b,community_b                                                404  404  404  200
+community,socialworker,teamleader,observer,volunteer,resident,merchant  200  200  404  404
+grid                                                                200  404  404  404
+norole                                                              403  403  403  403
+"""
+
+# org.manage_orgs: admins and community workers register organisations in their subtree
+ORG_CREATE = """
+                                                        G    A    A2   B
+district                                                201  201  201  201
+street                                                  201  201  201  404
+street_b                                                404  404  404  201
+community                                               201  201  404  404
+community_b                                             404  404  404  201
+grid                                                    403  404  404  404
+socialworker,teamleader,observer,volunteer,resident,merchant  403  403  404  404
+socialworker2,mediator                                  403  403  403  404
+norole                                                  403  403  403  403
+"""
+
+PEOPLE_READ = """
+                                      G    A    A2   B    R
+district                              200  200  200  200  200
+street,socialworker2,mediator         200  200  200  404  200
+street_b,community_b                  404  404  404  200  404
+community,socialworker                200  200  404  404  200
+grid                                  200  404  404  404  404
+resident                              403  403  403  403  200
+*                                     403  403  403  403  403
+"""
+
+PEOPLE_EDIT = """
+                                      G    A    A2   B    R
+district                              200  200  200  200  200
+street                                200  200  200  404  200
+street_b,community_b                  404  404  404  200  404
+community                             200  200  404  404  200
+grid                                  200  404  404  404  404
+socialworker                          403  403  404  404  403
+socialworker2,mediator                403  403  403  404  403
+*                                     403  403  403  403  403
+"""
+
+# R-P1: a resident gives or withdraws their own consent as easily as a worker records it
+PEOPLE_CONSENT = """
+                                      G    A    A2   B    R
+district                              201  201  201  201  201
+street                                201  201  201  404  201
+street_b,community_b                  404  404  404  201  404
+community                             201  201  404  404  201
+grid                                  201  404  404  404  404
+socialworker                          403  403  404  404  403
+socialworker2,mediator                403  403  403  404  403
+resident                              403  403  403  403  201
+*                                     403  403  403  403  403
+"""
+
+VOL_READ = """
+                                      G    A    A2   B
+district                              200  200  200  200
+street,socialworker2                  200  200  200  404
+street_b,community_b                  404  404  404  200
+community,socialworker,teamleader     200  200  404  404
+grid                                  200  404  404  404
+*                                     403  403  403  403
+"""
+
+VOL_MANAGE = """
+                                      G    A    A2   B
+district                              200  200  200  200
+street                                200  200  200  404
+street_b,community_b                  404  404  404  200
+community                             200  200  404  404
+grid                                  403  404  404  404
+socialworker,teamleader               403  403  404  404
+socialworker2                         403  403  403  404
+*                                     403  403  403  403
+"""
+
+TEAM_MANAGE = """
+                                      G    A    A2   B
+district                              201  201  201  201
+street                                201  201  201  404
+street_b,community_b                  404  404  404  201
+community,teamleader                  201  201  404  404
+grid                                  403  404  404  404
+socialworker,observer,volunteer,resident,merchant  403  403  404  404
+socialworker2,mediator                403  403  403  404
+norole                                403  403  403  403
+"""
+
+MATRIX: dict[tuple[str, str], Case] = {
+    # --- accounts -------------------------------------------------------------------------------------------
+    ("GET", "/api/v1/me"): Case(table(SELF_SERVICE.format(code=200)), lambda c, r, t: ("me", None)),
+    ("GET", "/api/v1/me/tokens"): Case(table(SELF_SERVICE.format(code=200)), lambda c, r, t: ("me/tokens", None)),
+    ("POST", "/api/v1/me/tokens"): Case(table(SELF_SERVICE.format(code=201)),
+                                        lambda c, r, t: ("me/tokens", {"name": "cli"})),
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): Case(
+        table("""
+                own  other
+        *       200  404
+        """),
+        lambda c, r, t: (f"me/tokens/{token_create(user=c.users[r])[0].pk if t == 'own' else _other_token(c, r)}",
+                         None),
+    ),
+    ("GET", "/api/v1/roles"): Case(
+        table("""
+                                      G    A    A2   B
+        district                      +    +    +    +
+        street                        +    +    +    -
+        street_b,community_b          -    -    -    +
+        community                     +    +    -    -
+        *                             403  403  403  403
+        """),
+        lambda c, r, t: ("roles", None),
+        lambda body, c, t: c.assignments[t].pk in _ids(body),
+    ),
+    ("POST", "/api/v1/roles"): Case(
+        table("""
+                                                        G    A    A2   B
+        district                                        201  201  201  201
+        street                                          201  201  201  404
+        street_b                                        404  404  404  201
+        community_b                                     404  404  404  403
+        grid                                            403  404  404  404
+        community,socialworker,teamleader,observer,volunteer,resident,merchant  403  403  404  404
+        socialworker2,mediator                          403  403  403  404
+        norole                                          403  403  403  403
+        """),
+        lambda c, r, t: ("roles", {"user_id": c.users["observer"].pk, "role": "volunteer", "unit_id": c.units[t].pk}),
+    ),
+    ("DELETE", "/api/v1/roles/{assignment_id}"): Case(
+        table("""
+                                      G    A    A2   B
+        district                      200  200  200  200
+        street                        200  200  200  404
+        street_b                      404  404  404  200
+        *                             403  403  403  403
+        """),
+        lambda c, r, t: (f"roles/{c.assignments[t].pk}", None),
+    ),
+    # --- org ------------------------------------------------------------------------------------------------
+    ("GET", "/api/v1/units"): Case(table(UNITS_VISIBLE), lambda c, r, t: ("units", None),
+                                   lambda body, c, t: c.units[t].pk in _ids(body)),
+    ("GET", "/api/v1/units/tree"): Case(table(UNITS_VISIBLE), lambda c, r, t: ("units/tree", None),
+                                        lambda body, c, t: c.units[t].pk in _tree_ids(body)),
+    ("GET", "/api/v1/units/{unit_id}"): Case(table(UNIT_DETAIL), lambda c, r, t: (f"units/{c.units[t].pk}", None)),
+    ("GET", "/api/v1/units/{unit_id}/subtree"): Case(table(UNIT_DETAIL),
+                                                     lambda c, r, t: (f"units/{c.units[t].pk}/subtree", None)),
+    ("POST", "/api/v1/units"): Case(
+        table("""
+                                                                A    A2   B
+        district                                                201  201  201
+        street                                                  201  201  404
+        street_b                                                404  404  201
+        community,socialworker,teamleader,observer,volunteer,resident,merchant  403  404  404
+        community_b                                             404  404  403
+        grid                                                    404  404  404
+        socialworker2,mediator                                  403  403  404
+        norole                                                  403  403  403
+        """),
+        lambda c, r, t: ("units", {"code": NEW_GRID_CODE[t], "name": "新网格", "kind": "grid",
+                                   "parent_id": c.units[t].pk}),
+    ),
+    ("GET", "/api/v1/orgs"): Case(table(UNITS_VISIBLE), lambda c, r, t: ("orgs", None),
+                                  lambda body, c, t: c.teams[t].pk in _ids(body)),
+    ("GET", "/api/v1/teams"): Case(table(UNITS_VISIBLE), lambda c, r, t: ("teams", None),
+                                   lambda body, c, t: c.teams[t].pk in _ids(body)),
+    ("GET", "/api/v1/orgs/{org_id}"): Case(table(UNIT_DETAIL), lambda c, r, t: (f"orgs/{c.teams[t].pk}", None)),
+    ("POST", "/api/v1/orgs"): Case(
+        table(ORG_CREATE),
+        lambda c, r, t: ("orgs", {"name": "新社会组织", "kind": "social_org", "unit_id": c.units[t].pk}),
+    ),
+    # --- people ---------------------------------------------------------------------------------------------
+    ("GET", "/api/v1/tags"): Case(table(SELF_SERVICE.format(code=200)), lambda c, r, t: ("tags", None)),
+    ("GET", "/api/v1/skills"): Case(table(SELF_SERVICE.format(code=200)), lambda c, r, t: ("skills", None)),
+    ("GET", "/api/v1/people"): Case(
+        table("""
+                                              G    A    A2   B    R
+        district                              +    +    +    +    +
+        street,socialworker2,mediator         +    +    +    -    +
+        street_b,community_b                  -    -    -    +    -
+        community,socialworker                +    +    -    -    +
+        grid                                  +    -    -    -    -
+        *                                     403  403  403  403  403
+        """),
+        lambda c, r, t: ("people", None),
+        lambda body, c, t: c.people[t].pk in _ids(body),
+    ),
+    ("POST", "/api/v1/people"): Case(
+        table("""
+                                                        G    A    A2   B
+        district                                        201  201  201  201
+        street                                          201  201  201  404
+        street_b,community_b                            404  404  404  201
+        community                                       201  201  404  404
+        grid                                            201  404  404  404
+        socialworker,teamleader,observer,volunteer,resident,merchant  403  403  404  404
+        socialworker2,mediator                          403  403  403  404
+        norole                                          403  403  403  403
+        """),
+        lambda c, r, t: ("people", {"name": "新居民", "unit_id": c.units[t].pk,
+                                    "id_number": make_id_number("370117", dt.date(1990, 3, 8), 51)}),
+    ),
+    ("GET", "/api/v1/people/{person_id}"): Case(
+        table(PEOPLE_READ),
+        lambda c, r, t: (f"people/{c.people[t].pk}", None),
+    ),
+    ("PUT", "/api/v1/people/{person_id}"): Case(
+        table(PEOPLE_EDIT),
+        lambda c, r, t: (f"people/{c.people[t].pk}", _person_body(c, t)),
+    ),
+    ("GET", "/api/v1/people/{person_id}/consents"): Case(
+        table(PEOPLE_READ), lambda c, r, t: (f"people/{c.people[t].pk}/consents", None)
+    ),
+    ("POST", "/api/v1/people/{person_id}/consents"): Case(
+        # R-P1: a resident withdraws (or gives) their own consent as easily as a worker records it
+        table(PEOPLE_CONSENT),
+        lambda c, r, t: (f"people/{c.people[t].pk}/consents", {"purpose": "volunteer_disclosure", "granted": False}),
+    ),
+    # --- volunteers -----------------------------------------------------------------------------------------
+    ("GET", "/api/v1/volunteers"): Case(
+        table("""
+                                              G    A    A2   B
+        district                              +    +    +    +
+        street,socialworker2                  +    +    +    -
+        street_b,community_b                  -    -    -    +
+        community,socialworker,teamleader     +    +    -    -
+        grid                                  +    -    -    -
+        *                                     403  403  403  403
+        """),
+        lambda c, r, t: ("volunteers", None),
+        lambda body, c, t: c.volunteers[t].pk in _ids(body),
+    ),
+    ("GET", "/api/v1/volunteers/review-queue"): Case(
+        table("""
+                                              G    A    A2   B
+        district                              +    +    +    +
+        street,socialworker2                  +    +    +    -
+        street_b,community_b                  -    -    -    +
+        community,socialworker                +    +    -    -
+        *                                     403  403  403  403
+        """),
+        lambda c, r, t: ("volunteers/review-queue", None),
+        lambda body, c, t: c.volunteers[t].pk in _ids(body),
+    ),
+    ("POST", "/api/v1/volunteers"): Case(
+        table("""
+                                              G    A    A2   B
+        district                              201  201  201  201
+        street,socialworker2                  201  201  201  404
+        street_b,community_b                  404  404  404  201
+        community,socialworker                201  201  404  404
+        grid                                  201  404  404  404
+        mediator                              403  403  403  404
+        *                                     403  403  403  403
+        """),
+        lambda c, r, t: ("volunteers", {"person_id": c.people[t].pk, "consent_confirmed": True}),
+    ),
+    ("POST", "/api/v1/me/volunteer"): Case(
+        table("""
+                      -
+        resident      201
+        *             409
+        """),
+        lambda c, r, t: ("me/volunteer", {"skills": ["first_aid"]}),
+    ),
+    ("GET", "/api/v1/volunteers/{volunteer_id}"): Case(
+        table(VOL_READ),
+        lambda c, r, t: (f"volunteers/{c.volunteers[t].pk}", None),
+    ),
+    ("PATCH", "/api/v1/volunteers/{volunteer_id}"): Case(
+        table(VOL_MANAGE),
+        lambda c, r, t: (f"volunteers/{c.volunteers[t].pk}", {"availability": ["周六上午"]}),
+    ),
+    ("POST", "/api/v1/volunteers/{volunteer_id}/reviews"): Case(
+        table("""
+                                              G    A    A2   B
+        district                              201  201  201  201
+        street,socialworker2                  201  201  201  404
+        street_b,community_b                  404  404  404  201
+        community,socialworker                201  201  404  404
+        grid                                  403  404  404  404
+        teamleader                            403  403  404  404
+        *                                     403  403  403  403
+        """),
+        lambda c, r, t: (f"volunteers/{c.volunteers[t].pk}/reviews", {"decision": "pass", "note": "材料齐全"}),
+    ),
+    ("POST", "/api/v1/volunteers/{volunteer_id}/suspend"): Case(
+        table(VOL_MANAGE),
+        lambda c, r, t: (_set_status(c, t, VolunteerStatus.ACTIVE),
+                         (f"volunteers/{c.volunteers[t].pk}/suspend", {"reason": "长期未参加活动"}))[1],
+    ),
+    ("POST", "/api/v1/volunteers/{volunteer_id}/reinstate"): Case(
+        table(VOL_MANAGE),
+        lambda c, r, t: (_set_status(c, t, VolunteerStatus.SUSPENDED),
+                         (f"volunteers/{c.volunteers[t].pk}/reinstate", {"reason": "恢复"}))[1],
+    ),
+    ("POST", "/api/v1/volunteers/{volunteer_id}/certificates"): Case(
+        table(VOL_MANAGE.replace("200", "201")),
+        lambda c, r, t: (f"volunteers/{c.volunteers[t].pk}/certificates", {"name": "红十字救护员证"}),
+    ),
+    # --- teams ----------------------------------------------------------------------------------------------
+    ("POST", "/api/v1/orgs/{org_id}/members"): Case(
+        table(TEAM_MANAGE),
+        lambda c, r, t: (f"orgs/{c.teams[t].pk}/members", {"person_id": c.volunteers[t].person_id}),
+    ),
+    ("DELETE", "/api/v1/orgs/{org_id}/members/{person_id}"): Case(
+        table(TEAM_MANAGE.replace("201", "200")),
+        lambda c, r, t: (_membership(c, t), (f"orgs/{c.teams[t].pk}/members/{c.volunteers[t].person_id}", None))[1],
+    ),
+    # --- privacy --------------------------------------------------------------------------------------------
+    ("GET", "/api/v1/access-log"): Case(
+        table("""
+                                      G    A    A2   B
+        district                      +    +    +    +
+        street                        +    +    +    -
+        street_b                      -    -    -    +
+        *                             403  403  403  403
+        """),
+        lambda c, r, t: ("access-log", None),
+        lambda body, c, t: c.logs[t].pk in _ids(body),
+    ),
+}
+
+
+def _send(client: ApiClient, method: str, url: str, body):
+    fn = getattr(client, method.lower())
+    return fn(url) if method in ("GET", "DELETE") else fn(url, body)
+
+
+def _run(ctx: Ctx, key: tuple[str, str]) -> list[str]:
+    """Every (role, target) of one endpoint; returns the cells that differ from the table."""
+    method, _ = key
+    case = MATRIX[key]
+    problems = []
+    for role in ROLES:
+        expected = case.table[role]
+        client = ctx.clients[role]
+        if case.listed is not None:
+            with transaction.atomic():
+                url, body = case.build(ctx, role, "")
+                r = _send(client, method, url, body)
+                transaction.set_rollback(True)
+            for t, want in expected.items():
+                if want == "403":
+                    got = str(r.status_code)
+                elif r.status_code != 200:
+                    got = str(r.status_code)
+                else:
+                    got = "+" if case.listed(r.json(), ctx, t) else "-"
+                if got != want:
+                    problems.append(f"{role:14} {t:5} expected {want} got {got}")
+            continue
+        for t, want in expected.items():
+            with transaction.atomic():
+                url, body = case.build(ctx, role, t)
+                r = _send(client, method, url, body)
+                transaction.set_rollback(True)
+            if str(r.status_code) != want:
+                problems.append(f"{role:14} {t:5} expected {want} got {r.status_code}: {r.content[:120]!r}")
+            elif r.status_code in (403, 404):
+                assert r.json()["code"] in ("forbidden", "not_found"), r.content
+    return problems
+
+
+@pytest.mark.parametrize("key", list(MATRIX), ids=[f"{m} {p}" for m, p in MATRIX])
+def test_scoping_matrix(ctx, key):
+    """Each role gets exactly the table's answer for objects in its own and in other units (404 outside, 403 no right)."""
+    problems = _run(ctx, key)
+    assert not problems, f"{key[0]} {key[1]}:\n" + "\n".join(problems)
+
+
+def _api_operations(client) -> set[tuple[str, str]]:
+    schema = client.get("/api/v1/openapi.json").json()
+    return {(method.upper(), path) for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_matrix_covers_every_endpoint(api):
+    """A new endpoint fails this test until it has a row in the scoping matrix (and the matrix has no stale rows)."""
+    operations = _api_operations(api("district"))
+    assert operations - set(MATRIX) == set(), "endpoints without a scoping-matrix table"
+    assert set(MATRIX) - operations == set(), "matrix rows for endpoints that no longer exist"
+
+
+# Endpoints about the caller's own account or shared reference data: nothing to refuse to a logged-in user, so
+# their refusal case is the anonymous caller (401, below). Everything else must show a 403 somewhere.
+SELF_SERVICE_ENDPOINTS = {
+    ("GET", "/api/v1/me"), ("GET", "/api/v1/me/tokens"), ("POST", "/api/v1/me/tokens"),
+    ("DELETE", "/api/v1/me/tokens/{token_id}"), ("POST", "/api/v1/me/volunteer"),
+    ("GET", "/api/v1/tags"), ("GET", "/api/v1/skills"),
+}
+
+
+def test_every_endpoint_has_a_permission_denied_case():
+    """Style habit 8: every endpoint except the caller's own account lists a role that gets 403."""
+    without_403 = {key for key, case in MATRIX.items()
+                   if not any(cell == "403" for row in case.table.values() for cell in row.values())}
+    assert without_403 == SELF_SERVICE_ENDPOINTS
+
+
+@pytest.mark.parametrize("key", list(MATRIX), ids=[f"{m} {p}" for m, p in MATRIX])
+def test_anonymous_caller_gets_401(ctx, key):
+    """Without a token or session every endpoint answers 401 with the shared error shape."""
+    method, path = key
+    url = path.replace("{", "").replace("}", "")
+    for name in ("token_id", "assignment_id", "unit_id", "org_id", "person_id", "volunteer_id"):
+        url = url.replace(name, "1")
+    anon = ApiClient(None)
+    r = _send(anon, method, url, {})
+    assert r.status_code == 401, r.content
+    assert r.json()["code"] == "unauthenticated"
+    assert json.loads(r.content)["message"] == "请先登录"
