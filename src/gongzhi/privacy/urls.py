@@ -1,7 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Pages for personal-data protection."""
 
-from . import views  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "privacy"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("access-log/", views.access_log, name="access_log"),
+]

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "gongzhi.web.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "gongzhi.urls"

@@ -1,0 +1,68 @@
+"""Turn a :class:`DomainError` escaping a page view into a friendly page with the right status.
+
+Selectors and services raise ``CommonError.NOT_FOUND`` (other units' records), ``CommonError.FORBIDDEN`` (a missing
+named permission) and app codes with their own 4xx. Views stay thin and let these propagate; this middleware renders
+``web/error.html`` (or just the message for an htmx request) instead of a 500. ``422`` validation codes become 400 on
+pages; the JSON API keeps its own handlers and is left alone.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.errors import DomainError
+
+TITLES = {
+    400: _("请求有误"),
+    401: _("请先登录"),
+    403: _("没有权限"),
+    404: _("找不到该页面"),
+    409: _("暂时无法完成操作"),
+    413: _("上传文件过大"),
+    429: _("操作过于频繁"),
+}
+
+
+def page_status(err: DomainError) -> int:
+    """The HTTP status a page answers for a domain error (validation-style 422 → 400)."""
+    if err.status == 422:
+        return 400
+    return err.status if 400 <= err.status < 500 else 400
+
+
+def render_domain_error(request, err: DomainError):
+    status = page_status(err)
+    if status == 401:
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    ctx = {"status": status, "title": TITLES.get(status, TITLES[400]), "message": err.message, "code": err.code}
+    template = "web/_error_inline.html" if request.headers.get("HX-Request") else "web/error.html"
+    return render(request, template, ctx, status=status)
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        return render_domain_error(request, exception)
+
+
+def attach_to_form(form, err: DomainError) -> int:
+    """Show a service's refusal on the form field it names (``detail["field"]``) and return the page status.
+
+    Not-found and forbidden are not form problems: they are re-raised for the middleware to render.
+    """
+    if err.status in (401, 403, 404):
+        raise err
+    detail = err.detail if isinstance(err.detail, dict) else {}
+    field = detail.get("field")
+    form.add_error(field if field in form.fields else None, str(err.message))
+    return 400
