@@ -14,6 +14,7 @@ from gongzhi.privacy.models import AccessChannel
 from gongzhi.privacy.services import access_log_record
 
 from . import permissions as perms
+from .identity import normalise_phone
 from .models import (
     ConsentRecord,
     IdType,
@@ -35,6 +36,9 @@ def search_q(q: str) -> Q:
     if not q:
         return Q()
     lowered = q.lower().replace(" ", "")
+    phone = normalise_phone(lowered)  # "+86 138-1234-5678" is a phone number too
+    if phone.isdigit():
+        lowered = phone
     if len(lowered) == 18 and lowered[:17].isdigit():
         return Q(id_number_digest=id_digest(IdType.RESIDENT_ID, lowered.upper()))
     if lowered.isdigit():
