@@ -86,10 +86,14 @@ def test_token_of_deactivated_user_is_refused(world):
     assert Client().get("/api/v1/me", **_bearer(key)).status_code == 401
 
 
-def test_token_command_prints_a_working_token(world, capsys):
+def test_token_command_prints_a_working_token(world, capsys, monkeypatch):
     """`gongzhi token USERNAME` prints only the key on stdout; the key authenticates as that user."""
+    from django.db import connections
+
     from gongzhi.cli import main
 
+    # run_from_argv closes every connection when a command ends; keep the test's transaction open
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     main(["token", "t-community", "--name", "脚本"])
     key = capsys.readouterr().out.strip()
     assert key.startswith("gz_") and "\n" not in key
