@@ -83,7 +83,7 @@ class VolunteerApplyForm(forms.Form):
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
         return {"skills": [s.code for s in d["skills"]], "availability": d["availability"],
-                "motivation": d["motivation"], "guardian_name": d["guardian_name"]}
+                "motivation": d["motivation"], "guardian_name": d.get("guardian_name", "")}
 
 
 class VolunteerRegisterForm(VolunteerApplyForm):

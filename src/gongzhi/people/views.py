@@ -49,6 +49,9 @@ CHANGE_LABELS = {
     "birth_date": _("出生日期"), "sex": _("性别"), "name_pinyin": _("拼音"), "name_initials": _("拼音"),
 }
 
+SOURCE_LABELS = {"web": _("页面"), "api": _("接口"), "import": _("导入"), "demo": _("演示数据"), "admin": _("后台"),
+                 "test": _("测试")}
+
 
 def _int(value, default: int = 1) -> int:
     try:
@@ -127,6 +130,7 @@ def _detail_context(request, person, view) -> dict:
     changes = list(person.changes.select_related("actor")[:30])
     for ch in changes:
         ch.labels = sorted({str(CHANGE_LABELS.get(f, f)) for f in ch.fields if not f.endswith(("_enc", "_digest"))})
+        ch.source_label = SOURCE_LABELS.get(ch.source, ch.source)
     return {
         "person": person, "view": view, "volunteer": volunteer, "consents": consents, "changes": changes,
         "memberships": person.team_memberships.filter(left_on__isnull=True).select_related("team"),
@@ -325,6 +329,8 @@ def _is_minor(person) -> bool:
 
 
 def _submit_application(request, form, person, mode: str):
+    if not _is_minor(person):  # the guardian field only matters for minors (R-V9)
+        del form.fields["guardian_name"]
     status = 200
     if request.method == "POST":
         status = 400

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from gongzhi.people import services
+from gongzhi.people.identity import make_id_number
 from gongzhi.people.models import ConsentPurpose, ConsentRecord, VolunteerProfile, VolunteerStatus
 from gongzhi.people.services import PersonInput, person_create
-from gongzhi.people.identity import make_id_number
 
 pytestmark = pytest.mark.django_db
 
