@@ -5,10 +5,12 @@ Errors are ``{"code": <machine code>, "message": <Chinese message>, "detail": ..
 
 from __future__ import annotations
 
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from gongzhi.accounts.api import router as accounts_router
 from gongzhi.accounts.auth import api_auth
@@ -17,12 +19,41 @@ from gongzhi.org.api import router as org_router
 from gongzhi.people.api import router as people_router
 from gongzhi.privacy.api import router as privacy_router
 
+
+def _refuse_nul(value) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise CommonError.BAD_REQUEST.error(message=_("输入包含无效的控制字符"))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
+
+
+class InputParser(Parser):
+    """JSON bodies and query strings, refusing NUL characters: PostgreSQL text cannot hold them (400, not a 500)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        _refuse_nul(data)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        _refuse_nul(result)
+        return result
+
+
 api = NinjaAPI(
     title="共治 gongzhi API",
     version="1",
     description="基层共治与志愿服务平台接口。认证：会话 Cookie（含 CSRF）或 `Authorization: Bearer <token>`。",
     auth=api_auth,
     urls_namespace="api",
+    parser=InputParser(),
 )
 
 
@@ -52,6 +83,13 @@ def on_auth_error(request, exc):
 @api.exception_handler(Http404)
 def on_404(request, exc):
     return _error(request, CommonError.NOT_FOUND.error())
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc):
+    # Input the database cannot hold (a NUL character in PostgreSQL text, a number beyond the column's range) is the
+    # caller's mistake: 400, never a 500.
+    return _error(request, CommonError.BAD_REQUEST.error(message=_("输入包含无法保存的字符或超出范围的数值")))
 
 
 @api.exception_handler(HttpError)

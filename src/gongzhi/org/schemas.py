@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from ninja import Schema
 from ninja.schema import DjangoGetter
+from pydantic import Field
 
 
 def _kind_name(obj) -> str:
@@ -45,13 +46,14 @@ class UnitDetailOut(UnitOut):
 
 
 class UnitCreateIn(Schema):
-    code: str
-    name: str
+    code: str = Field(..., max_length=24)
+    name: str = Field(..., max_length=100)
     kind: str
     parent_id: int
-    address: str = ""
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    address: str = Field("", max_length=200)
+    # the columns are numeric(9, 6): PostgreSQL refuses anything larger, so refuse it here on every database
+    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
 
 
 class OrgOut(Schema):

@@ -5,9 +5,18 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from gongzhi.accounts import scoping
+from gongzhi.core.errors import CommonError
 
 from . import permissions as perms
-from .models import Organisation, Unit
+from .models import Organisation, Unit, subtree_q
+
+
+def under_q(path: str, field: str = "path") -> Q:
+    """A user-supplied subtree filter (?under=, ?unit=): a tree path is digits only, anything else is a 422."""
+    path = (path or "").strip()
+    if not (path.isdigit() and len(path) <= 24):
+        raise CommonError.VALIDATION.error(detail=[{"loc": ["query", "under"], "msg": "unit path: digits only"}])
+    return subtree_q(path, field)
 
 
 def unit_list(*, actor, kind: str | None = None, under: str | None = None, q: str = "") -> QuerySet:
@@ -16,9 +25,7 @@ def unit_list(*, actor, kind: str | None = None, under: str | None = None, q: st
     if kind:
         qs = qs.filter(kind=kind)
     if under:
-        from .models import subtree_q
-
-        qs = qs.filter(subtree_q(under))
+        qs = qs.filter(under_q(under))
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
     return qs.order_by("path")
@@ -51,9 +58,7 @@ def organisation_list(*, actor, kind: str | None = None, under: str | None = Non
     if kind:
         qs = qs.filter(kind=kind)
     if under:
-        from .models import subtree_q
-
-        qs = qs.filter(subtree_q(under, "unit__path"))
+        qs = qs.filter(under_q(under, "unit__path"))
     if q:
         qs = qs.filter(name__contains=q)
     return qs.annotate(

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from gongzhi.accounts import scoping
 from gongzhi.core import crypto
 from gongzhi.core.errors import CommonError
+from gongzhi.org.selectors import under_q
 from gongzhi.privacy.models import AccessChannel
 from gongzhi.privacy.services import access_log_record
 
@@ -59,9 +60,7 @@ def person_list(*, actor, q: str = "", unit_path: str | None = None, tag: str | 
     if q:
         qs = qs.filter(search_q(q))
     if unit_path:
-        from gongzhi.org.models import subtree_q
-
-        qs = qs.filter(subtree_q(unit_path, PERSON_PATH))
+        qs = qs.filter(under_q(unit_path, PERSON_PATH))
     if tag:
         qs = qs.filter(tags__code=tag)
         if Tag.objects.filter(code=tag, sensitive=True).exists():
@@ -164,9 +163,7 @@ def volunteer_list(*, actor, q: str = "", status: str | None = None, skill: str 
     if skill:
         qs = qs.filter(skills__code=skill)
     if unit_path:
-        from gongzhi.org.models import subtree_q
-
-        qs = qs.filter(subtree_q(unit_path, VOLUNTEER_PATH))
+        qs = qs.filter(under_q(unit_path, VOLUNTEER_PATH))
     return qs.select_related("person", "unit").prefetch_related("skills").order_by("unit__path", "number")
 
 

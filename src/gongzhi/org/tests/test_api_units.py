@@ -238,3 +238,29 @@ def test_org_name_unique_per_unit(api, world):
     assert r.status_code == 409 and r.json()["code"] == "org.org_name_taken"
     r = api("street").post("orgs", {"name": "永兴邻里志愿服务队", "kind": "team", "unit_id": world.community_a2.pk})
     assert r.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("latitude", "1000"), ("latitude", "36.1234567"), ("longitude", "-181"), ("code", "3" * 25), ("name", "名" * 101)],
+)
+def test_unit_fields_the_database_cannot_hold_are_422(api, world, field, value):
+    """Coordinates beyond numeric(9, 6) or ±90/±180 and over-long codes/names are refused on every database."""
+    from gongzhi.org.models import Unit
+
+    before = Unit.objects.count()
+    body = {"code": "370117001001002", "name": "二网格", "kind": "grid", "parent_id": world.community_a.pk,
+            field: value}
+    r = api("district").post("units", body)
+    assert r.status_code == 422, r.content
+    assert r.json()["code"] == "validation_error"
+    assert Unit.objects.count() == before
+
+
+def test_unit_with_coordinates(api, world):
+    """Valid coordinates (钢城区 is near 36.06°N 117.80°E) are stored as given."""
+    r = api("district").post("units", {"code": "370117001001002", "name": "二网格", "kind": "grid",
+                                       "parent_id": world.community_a.pk, "latitude": "36.058123",
+                                       "longitude": "117.811456"})
+    assert r.status_code == 201, r.content
+    assert (r.json()["latitude"], r.json()["longitude"]) == ("36.058123", "117.811456")

@@ -299,3 +299,59 @@ def test_query_parameters_are_validated(api, world):
     assert r.status_code == 200 and r.json()["items"] == []
     r = c.get("people", page_size=10**6)
     assert r.status_code == 200 and r.json()["page_size"] == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [("units", {"under": "abc"}), ("orgs", {"under": "37x"}), ("people", {"unit": "abc"}),
+     ("volunteers", {"unit": "x9"}), ("teams", {"under": "../"})],
+)
+def test_subtree_filters_must_be_unit_paths(api, world, path, params):
+    """?under= / ?unit= take a tree path (digits); anything else is 422, not a 500."""
+    assert_refused(api("district").get(path, **params), 422, "validation_error")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "people", {"q": "张\x00"}),
+        ("get", "units", {"q": "\x00"}),
+        ("get", "volunteers", {"status": "\x00"}),
+        ("post", "orgs", {"name": "队\x00", "kind": "team", "unit_id": "A"}),
+        ("post", "people", {"name": "张三", "unit_id": "A", "household": "1号\x00"}),
+        ("post", "me/tokens", {"name": "\x00"}),
+    ],
+)
+def test_nul_characters_are_refused_on_every_database(api, world, method, path, data):
+    """A NUL character (which PostgreSQL text cannot store) is a 400 on SQLite and PostgreSQL alike; nothing saved."""
+    from gongzhi.accounts.models import ApiToken
+    from gongzhi.org.models import Organisation
+
+    data = {k: (world.community_a.pk if v == "A" else v) for k, v in data.items()}
+    c = api("community")
+    counts = Counts()
+    before = (Organisation.objects.count(), ApiToken.objects.count())
+    r = c.get(path, **data) if method == "get" else c.post(path, data)
+    assert_refused(r, 400, "bad_request")
+    counts.assert_unchanged()
+    assert (Organisation.objects.count(), ApiToken.objects.count()) == before
+
+
+def test_ids_beyond_the_integer_range_are_not_found(api, world):
+    """A path id larger than any database integer is simply not found (404), not a 500."""
+    for path in ("people/99999999999999999999", "units/99999999999999999999", "volunteers/99999999999999999999"):
+        assert_refused(api("district").get(path), 404, "not_found")
+
+
+def test_database_data_errors_answer_400_in_the_shared_shape(api, world, monkeypatch):
+    """A value the database refuses (DataError) that slipped past validation still answers 400, never a 500."""
+    from django.db import DataError
+
+    from gongzhi.people import selectors
+
+    def refuse(**kwargs):
+        raise DataError("value too long for type character varying(50)")
+
+    monkeypatch.setattr(selectors, "person_list", refuse)
+    body = assert_refused(api("community").get("people"), 400, "bad_request")
+    assert "value too long" not in str(body)  # database internals stay out of the answer
