@@ -420,6 +420,8 @@ def certificate_add(
 ) -> VolunteerCertificate:
     if profile.person.user_id != actor.pk:
         scoping.require(actor, perms.VOLUNTEER_MANAGE, profile.unit)
+    if issued_on and expires_on and expires_on < issued_on:
+        raise PeopleError.CERTIFICATE_DATES_INVALID.error(detail={"field": "expires_on"})
     skill_row = skills_by_code([skill])[0] if skill else None
     return VolunteerCertificate.objects.create(
         profile=profile, name=name[:80], number=number[:60], skill=skill_row, issued_on=issued_on, expires_on=expires_on

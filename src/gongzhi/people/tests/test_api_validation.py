@@ -239,6 +239,8 @@ def applied(world):
         ("certificates", {"name": ""}, 422, "validation_error"),
         ("certificates", {"name": "救护员证", "skill": "flying"}, 400, "people.skill_unknown"),
         ("certificates", {"name": "救护员证", "issued_on": "2025-02-30"}, 422, "validation_error"),
+        ("certificates", {"name": "救护员证", "issued_on": "2025-03-01", "expires_on": "2024-03-01"}, 400,
+         "people.certificate_dates_invalid"),
     ],
 )
 def test_bad_volunteer_action_input(api, world, applied, suffix, body, status, code):
