@@ -29,6 +29,11 @@ from .forms import MemberAddForm, OrganisationForm, UnitForm, child_kinds
 from .models import Organisation, OrgKind, Unit, subtree_q
 
 
+def _search_text(request) -> str:
+    """The search box: trimmed, bounded, without NUL characters (PostgreSQL refuses them in text)."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:50]
+
+
 def _people_counts(actor, units: list[Unit]) -> dict[int, int] | None:
     """Residents under each unit that the actor may see (None when the actor may not see residents at all)."""
     if not units or not scoping.has_anywhere(actor, people_perms.VIEW):
@@ -114,7 +119,7 @@ def _candidates(actor, org: Organisation, q: str) -> list:
 
 def _org_page(request, org: Organisation, *, status: int = 200, member_form=None, member_error=None):
     actor = request.user
-    q = request.GET.get("q", "").strip()[:50]
+    q = _search_text(request)
     is_team = org.kind == OrgKind.TEAM
     active = TeamMembership.objects.filter(team=org, left_on__isnull=True)
     # Members' names are volunteer information (R-V11): shown to those who manage or view volunteers there.
@@ -145,7 +150,7 @@ def member_candidates(request, pk: int):
     actor = request.user
     org = selectors.organisation_get(actor=actor, pk=pk)
     scoping.require(actor, people_perms.TEAM_MANAGE, org.unit)
-    q = request.GET.get("q", "").strip()[:50]
+    q = _search_text(request)
     return render(request, "org/_candidates.html", {"org": org, "q": q, "candidates": _candidates(actor, org, q),
                                                     "member_form": MemberAddForm()})
 

@@ -53,6 +53,11 @@ SOURCE_LABELS = {"web": _("页面"), "api": _("接口"), "import": _("导入"), 
                  "test": _("测试")}
 
 
+def _search_text(request) -> str:
+    """The search box: trimmed, bounded, without NUL characters (PostgreSQL refuses them in text)."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:50]
+
+
 def _int(value, default: int = 1) -> int:
     try:
         return int(value)
@@ -77,7 +82,7 @@ def _unit_param(request):
 
 def _list_filters(request):
     actor = request.user
-    q = request.GET.get("q", "").strip()[:50]
+    q = _search_text(request)
     unit = _unit_param(request)
     # Filtering by a sensitive tag (残疾人, 低保 ...) is itself sensitive: only roles that may reveal get it (R-P2).
     tags = Tag.objects.all()
@@ -224,7 +229,7 @@ def person_edit(request, pk: int):
 @login_required
 def volunteer_list(request):
     actor = request.user
-    q = request.GET.get("q", "").strip()[:50]
+    q = _search_text(request)
     status = request.GET.get("status") or None
     if status not in VolunteerStatus.values:
         status = None

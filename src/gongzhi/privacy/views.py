@@ -30,7 +30,7 @@ def _int(value) -> int | None:
 def access_log(request):
     actor = request.user
     scoping.require(actor, VIEW_ACCESS_LOG)
-    subject_type = request.GET.get("subject_type") or None
+    subject_type = request.GET.get("subject_type", "").replace("\x00", "")[:40] or None
     subject_id = _int(request.GET.get("subject_id"))
     channel = request.GET.get("channel") or None
     qs = selectors.access_log_list(actor=actor, subject_type=subject_type, subject_id=subject_id)

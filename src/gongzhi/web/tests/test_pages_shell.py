@@ -66,3 +66,16 @@ def test_htmx_error_is_a_fragment(browser_login, world):
     r = browser_login("community").get(reverse("org:children", args=[world.street_b.pk]), HTTP_HX_REQUEST="true")
     assert r.status_code == 404
     assert "<html" not in r.content.decode() and "记录不存在或无权查看" in r.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["people:list", "people:volunteers", "privacy:access_log"])
+def test_nul_in_query_parameters_is_harmless(browser_login, url_name):
+    """A NUL character in a search or filter parameter answers 200, not a database error (PostgreSQL)."""
+    r = browser_login("district").get(reverse(url_name), {"q": "张\x00三", "subject_type": "people\x00.person"})
+    assert r.status_code == 200
+
+
+def test_nul_in_member_search_is_harmless(browser_login, world):
+    """The team member search strips NUL characters too."""
+    r = browser_login("community").get(reverse("org:member_candidates", args=[world.team_a.pk]), {"q": "z\x00s"})
+    assert r.status_code == 200
