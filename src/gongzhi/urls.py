@@ -21,3 +21,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 _ = i18n_patterns  # language comes from the session/cookie/Accept-Language, not the URL
+
+handler404 = "gongzhi.web.views.page_not_found"
+handler500 = "gongzhi.web.views.server_error"

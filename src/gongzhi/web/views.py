@@ -36,3 +36,24 @@ def home(request):
 
 def healthz(request):
     return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request, exception=None):
+    """Django's 404 for URLs no route matches, in the same look as a scoped not-found (API paths answer JSON)."""
+    from django.utils.translation import gettext as _
+
+    from gongzhi.core.errors import CommonError
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(CommonError.NOT_FOUND.error().as_dict(), status=404)
+    return render(request, "web/error.html", {"status": 404, "title": _("页面不存在"),
+                                              "message": _("您访问的页面不存在或已被移除。")}, status=404)
+
+
+def server_error(request):
+    from django.utils.translation import gettext as _
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "message": _("服务器内部错误，请稍后再试"), "detail": None}, status=500)
+    return render(request, "web/error.html", {"status": 500, "title": _("服务器内部错误"),
+                                              "message": _("服务器内部错误，请稍后再试。")}, status=500)
