@@ -40,7 +40,7 @@ def token_create(request, payload: TokenCreateIn):
     return 201, {**TokenOut.model_validate(token).model_dump(), "key": key}
 
 
-@router.delete("/me/tokens/{token_id}", response=TokenOut, summary="撤销 API 令牌")
+@router.delete("/me/tokens/{int:token_id}", response=TokenOut, summary="撤销 API 令牌")
 def token_revoke(request, token_id: int):
     token = selectors.token_get(actor=request.auth, pk=token_id)
     return services.token_revoke(token=token, actor=request.auth)
@@ -65,7 +65,7 @@ def role_grant(request, payload: RoleGrantIn):
     return 201, role_out(ra)
 
 
-@router.delete("/roles/{assignment_id}", response=RoleOut, summary="撤销角色")
+@router.delete("/roles/{int:assignment_id}", response=RoleOut, summary="撤销角色")
 def role_revoke(request, assignment_id: int):
     ra = selectors.role_assignment_get(actor=request.auth, pk=assignment_id)
     return role_out(services.role_revoke(assignment=ra, actor=request.auth))

@@ -79,7 +79,7 @@ def unit_tree(request, root_id: int | None = None, depth: int = 3):
     return out
 
 
-@router.get("/units/{unit_id}", response=UnitDetailOut, summary="单元详情")
+@router.get("/units/{int:unit_id}", response=UnitDetailOut, summary="单元详情")
 def unit_detail(request, unit_id: int):
     unit = selectors.unit_get(actor=request.auth, pk=unit_id)
     data = UnitOut.model_validate(unit).model_dump()
@@ -91,7 +91,7 @@ def unit_detail(request, unit_id: int):
     return data
 
 
-@router.get("/units/{unit_id}/subtree", response=UnitPage, summary="单元及其全部下级（一次索引查询）")
+@router.get("/units/{int:unit_id}/subtree", response=UnitPage, summary="单元及其全部下级（一次索引查询）")
 def unit_subtree(request, unit_id: int, page: int = 1, page_size: int = 200):
     unit = selectors.unit_get(actor=request.auth, pk=unit_id)
     return _page(paginate(selectors.unit_subtree(actor=request.auth, unit=unit), page=page, page_size=page_size))
@@ -121,7 +121,7 @@ def team_list(request, under: str | None = None, q: str = "", page: int = 1, pag
     return _page(paginate(qs, page=page, page_size=page_size))
 
 
-@router.get("/orgs/{org_id}", response=OrgDetailOut, summary="组织详情（队伍含队员）")
+@router.get("/orgs/{int:org_id}", response=OrgDetailOut, summary="组织详情（队伍含队员）")
 def org_detail(request, org_id: int):
     org = selectors.organisation_get(actor=request.auth, pk=org_id)
     members = [

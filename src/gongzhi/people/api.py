@@ -105,7 +105,7 @@ def person_create(request, payload: PersonIn):
     return 201, presenters.person_detail(selectors.person_view(actor=request.auth, person=person))
 
 
-@router.get("/people/{person_id}", response=PersonOut, summary="居民详情；reveal=true 显示完整信息并记录访问日志")
+@router.get("/people/{int:person_id}", response=PersonOut, summary="居民详情；reveal=true 显示完整信息并记录访问日志")
 def person_detail(request, person_id: int, reveal: bool = False, purpose: str = ""):
     person = selectors.person_get(actor=request.auth, pk=person_id)
     view = selectors.person_view(actor=request.auth, person=person, reveal=reveal, channel=AccessChannel.API,
@@ -113,7 +113,7 @@ def person_detail(request, person_id: int, reveal: bool = False, purpose: str = 
     return presenters.person_detail(view)
 
 
-@router.put("/people/{person_id}", response=PersonOut, summary="修改居民信息")
+@router.put("/people/{int:person_id}", response=PersonOut, summary="修改居民信息")
 def person_update(request, person_id: int, payload: PersonIn):
     person = selectors.person_for_edit(actor=request.auth, pk=person_id)
     services.person_update(person=person, data=_person_input(request.auth, payload), actor=request.auth, source="api")
@@ -121,13 +121,13 @@ def person_update(request, person_id: int, payload: PersonIn):
     return presenters.person_detail(selectors.person_view(actor=request.auth, person=person))
 
 
-@router.get("/people/{person_id}/consents", response=list[ConsentOut], summary="授权同意记录")
+@router.get("/people/{int:person_id}/consents", response=list[ConsentOut], summary="授权同意记录")
 def consent_list(request, person_id: int):
     person = selectors.person_get(actor=request.auth, pk=person_id)
     return list(selectors.consent_list(person=person))
 
 
-@router.post("/people/{person_id}/consents", response={201: ConsentOut}, summary="记录同意或撤回同意")
+@router.post("/people/{int:person_id}/consents", response={201: ConsentOut}, summary="记录同意或撤回同意")
 def consent_create(request, person_id: int, payload: ConsentIn):
     if payload.purpose not in ConsentPurpose.values:
         raise CommonError.VALIDATION.error(detail=[{"loc": ["purpose"], "msg": "unknown purpose"}])
@@ -171,12 +171,12 @@ def volunteer_self_apply(request, payload: VolunteerApplyIn):
     return 201, presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=profile.pk))
 
 
-@router.get("/volunteers/{volunteer_id}", response=VolunteerOut, summary="志愿者详情")
+@router.get("/volunteers/{int:volunteer_id}", response=VolunteerOut, summary="志愿者详情")
 def volunteer_detail(request, volunteer_id: int):
     return presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=volunteer_id))
 
 
-@router.patch("/volunteers/{volunteer_id}", response=VolunteerOut, summary="修改技能和可服务时间")
+@router.patch("/volunteers/{int:volunteer_id}", response=VolunteerOut, summary="修改技能和可服务时间")
 def volunteer_update(request, volunteer_id: int, payload: VolunteerUpdateIn):
     profile = selectors.volunteer_get(actor=request.auth, pk=volunteer_id)
     services.volunteer_update(profile=profile, actor=request.auth, skills=payload.skills,
@@ -184,7 +184,7 @@ def volunteer_update(request, volunteer_id: int, payload: VolunteerUpdateIn):
     return presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=volunteer_id))
 
 
-@router.post("/volunteers/{volunteer_id}/reviews", response={201: VolunteerOut}, summary="审核一轮（通过/不通过）")
+@router.post("/volunteers/{int:volunteer_id}/reviews", response={201: VolunteerOut}, summary="审核一轮（通过/不通过）")
 def volunteer_review(request, volunteer_id: int, payload: ReviewIn):
     if payload.decision not in ReviewDecision.values:
         raise CommonError.VALIDATION.error(detail=[{"loc": ["decision"], "msg": "unknown decision"}])
@@ -193,21 +193,21 @@ def volunteer_review(request, volunteer_id: int, payload: ReviewIn):
     return 201, presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=volunteer_id))
 
 
-@router.post("/volunteers/{volunteer_id}/suspend", response=VolunteerOut, summary="暂停志愿者")
+@router.post("/volunteers/{int:volunteer_id}/suspend", response=VolunteerOut, summary="暂停志愿者")
 def volunteer_suspend(request, volunteer_id: int, payload: ReasonIn):
     profile = selectors.volunteer_get(actor=request.auth, pk=volunteer_id)
     services.volunteer_suspend(profile=profile, actor=request.auth, reason=payload.reason)
     return presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=volunteer_id))
 
 
-@router.post("/volunteers/{volunteer_id}/reinstate", response=VolunteerOut, summary="恢复志愿者")
+@router.post("/volunteers/{int:volunteer_id}/reinstate", response=VolunteerOut, summary="恢复志愿者")
 def volunteer_reinstate(request, volunteer_id: int, payload: ReasonIn):
     profile = selectors.volunteer_get(actor=request.auth, pk=volunteer_id)
     services.volunteer_reinstate(profile=profile, actor=request.auth, reason=payload.reason)
     return presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=volunteer_id))
 
 
-@router.post("/volunteers/{volunteer_id}/certificates", response={201: CertificateOut}, summary="添加资格证书")
+@router.post("/volunteers/{int:volunteer_id}/certificates", response={201: CertificateOut}, summary="添加资格证书")
 def certificate_add(request, volunteer_id: int, payload: CertificateIn):
     profile = selectors.volunteer_get(actor=request.auth, pk=volunteer_id)
     cert = services.certificate_add(profile=profile, actor=request.auth, name=payload.name, number=payload.number,
@@ -217,7 +217,7 @@ def certificate_add(request, volunteer_id: int, payload: CertificateIn):
                  "expires_on": cert.expires_on}
 
 
-@router.post("/orgs/{org_id}/members", response={201: MembershipOut}, summary="添加队员")
+@router.post("/orgs/{int:org_id}/members", response={201: MembershipOut}, summary="添加队员")
 def team_member_add(request, org_id: int, payload: MemberIn):
     if payload.role not in TeamRole.values:
         raise CommonError.VALIDATION.error(detail=[{"loc": ["role"], "msg": "unknown role"}])
@@ -226,7 +226,7 @@ def team_member_add(request, org_id: int, payload: MemberIn):
     return 201, services.team_member_add(team=team, person=person, actor=request.auth, role=payload.role)
 
 
-@router.delete("/orgs/{org_id}/members/{person_id}", response=MembershipOut, summary="队员退出")
+@router.delete("/orgs/{int:org_id}/members/{int:person_id}", response=MembershipOut, summary="队员退出")
 def team_member_remove(request, org_id: int, person_id: int):
     team = org_selectors.organisation_get(actor=request.auth, pk=org_id)
     person = selectors.team_candidate_get(actor=request.auth, pk=person_id)
