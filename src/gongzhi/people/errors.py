@@ -22,6 +22,7 @@ class PeopleError(ErrorCode):
     ALREADY_VOLUNTEER = ("people.already_volunteer", _("此人已登记为志愿者"), 409)
     BAD_TRANSITION = ("people.bad_transition", _("志愿者当前状态不允许此操作"), 409)
     SAME_REVIEWER = ("people.same_reviewer", _("同一审核人不能审核同一申请的多个轮次"), 409)
+    OWN_APPLICATION = ("people.own_application", _("不能审核或恢复本人的志愿者身份"), 403)
     CERTIFICATE_DATES_INVALID = ("people.certificate_dates_invalid", _("证书有效期不能早于发证日期"), 400)
     NOT_A_TEAM = ("people.not_a_team", _("该组织不是志愿服务队"), 400)
     ALREADY_MEMBER = ("people.already_member", _("此人已是该队队员"), 409)

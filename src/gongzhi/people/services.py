@@ -192,6 +192,12 @@ def person_update(*, person: Person, data: PersonInput, actor, source: str = "we
     digest = values["id_number_digest"]
     if digest and Person.objects.filter(id_number_digest=digest).exclude(pk=person.pk).exists():
         raise PeopleError.ID_NUMBER_DUPLICATE.error(detail={"field": "id_number"})
+    guardian = data.guardian_name.strip()
+    if derived.minor_under_14 and not _guardian_consent_on_file(person):
+        if not guardian:  # R-P2: a new ID number may show a child under 14; then a guardian must agree
+            raise PeopleError.GUARDIAN_CONSENT_REQUIRED.error(detail={"field": "guardian_name"})
+        ConsentRecord.objects.create(person=person, purpose=ConsentPurpose.GUARDIAN, granted=True,
+                                     guardian_name=guardian[:50], recorded_by=actor)
     changed = _apply(person, values, address_clear=(data.address or "").strip()[:200])
     household = _household_for(data.unit, derived.household_label)
     if household != person.household:
@@ -205,6 +211,13 @@ def person_update(*, person: Person, data: PersonInput, actor, source: str = "we
     if changed:
         PersonChange.objects.create(person=person, actor=actor, source=source, fields=sorted(set(changed)))
     return person
+
+
+def _guardian_consent_on_file(person: Person) -> bool:
+    """The latest guardian consent row (append-only: the latest is the current state) grants it."""
+    latest = ConsentRecord.objects.filter(person=person, purpose=ConsentPurpose.GUARDIAN).order_by(
+        "-recorded_at", "-pk").first()
+    return bool(latest and latest.granted)
 
 
 def _apply(person: Person, values: dict, *, address_clear: str) -> list[str]:
@@ -364,6 +377,8 @@ def volunteer_review(*, profile: VolunteerProfile, actor, decision: str, note: s
         raise PeopleError.BAD_TRANSITION.error(detail={"status": profile.status})
     if decision not in ReviewDecision.values:
         raise PeopleError.BAD_TRANSITION.error(detail={"decision": decision})
+    if profile.person.user_id == actor.pk:  # a worker never screens their own application
+        raise PeopleError.OWN_APPLICATION.error()
     previous = list(profile.reviews.all())
     if any(r.reviewer_id == actor.pk for r in previous):
         raise PeopleError.SAME_REVIEWER.error()
@@ -393,6 +408,8 @@ def volunteer_suspend(*, profile: VolunteerProfile, actor, reason: str) -> Volun
 def volunteer_reinstate(*, profile: VolunteerProfile, actor, reason: str = "") -> VolunteerProfile:
     scoping.require(actor, perms.VOLUNTEER_MANAGE, profile.unit)
     profile = _lock_profile(profile)
+    if profile.person.user_id == actor.pk:
+        raise PeopleError.OWN_APPLICATION.error()
     if profile.status != VolunteerStatus.SUSPENDED:
         raise PeopleError.BAD_TRANSITION.error(detail={"status": profile.status})
     _set_status(profile, VolunteerStatus.ACTIVE, actor=actor, reason=reason)

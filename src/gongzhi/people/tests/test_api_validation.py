@@ -357,3 +357,23 @@ def test_database_data_errors_answer_400_in_the_shared_shape(api, world, monkeyp
     monkeypatch.setattr(selectors, "person_list", refuse)
     body = assert_refused(api("community").get("people"), 400, "bad_request")
     assert "value too long" not in str(body)  # database internals stay out of the answer
+
+
+def test_update_that_makes_a_person_a_child_needs_a_guardian(api, world):
+    """R-P2 on update too: correcting an ID number to a child's under 14 needs a guardian; then it is recorded once."""
+    a = world.people["a"]
+    child_id = _child_id(9, seq=63)
+    body = {"name": a.name, "unit_id": a.unit_id, "id_number": child_id}
+    counts = Counts()
+    assert_refused(api("community").put(f"people/{a.pk}", body), 400, "people.guardian_consent_required")
+    a.refresh_from_db()
+    assert a.birth_date.year == 1980
+    counts.assert_unchanged()
+
+    r = api("community").put(f"people/{a.pk}", {**body, "guardian_name": "张大"})
+    assert r.status_code == 200, r.content
+    assert ConsentRecord.objects.filter(person=a, purpose=ConsentPurpose.GUARDIAN, guardian_name="张大").count() == 1
+    # the consent is on file now: later edits need no guardian again
+    r = api("community").put(f"people/{a.pk}", {**body, "phone": "13812345678"})
+    assert r.status_code == 200, r.content
+    assert ConsentRecord.objects.filter(person=a, purpose=ConsentPurpose.GUARDIAN).count() == 1

@@ -258,3 +258,29 @@ def test_team_leader_manages_team_members(api, world, applied):
     r = api("teamleader").delete(f"orgs/{team.pk}/members/{applied['person_id']}")
     assert r.status_code == 200 and r.json()["left_on"] is not None
     assert api("teamleader").get(f"orgs/{team.pk}").json()["members"] == []
+
+
+def test_workers_never_screen_or_reinstate_themselves(api, world):
+    """A 社工 who applies as a volunteer cannot review their own application, nor a worker reinstate themselves."""
+    from gongzhi.core.testing.world import make_person
+
+    me = make_person(world, "钱社工", world.community_a, seq=91)
+    me.user = world.user("socialworker")
+    me.save(update_fields=["user"])
+    vid = api("socialworker").post("me/volunteer", {}).json()["id"]
+    _refused(api("socialworker").post(f"volunteers/{vid}/reviews", {"decision": "pass"}), 403,
+             "people.own_application")
+    assert api("community").post(f"volunteers/{vid}/reviews", {"decision": "pass"}).json()["status"] == "screening"
+    _refused(api("socialworker").post(f"volunteers/{vid}/reviews", {"decision": "pass"}), 403,
+             "people.own_application")
+    assert api("street").post(f"volunteers/{vid}/reviews", {"decision": "pass"}).json()["status"] == "active"
+    assert VolunteerReview.objects.filter(profile_id=vid).count() == 2
+
+    boss = make_person(world, "孙社区", world.community_a, seq=93)
+    boss.user = world.user("community")
+    boss.save(update_fields=["user"])
+    bid = api("community").post("me/volunteer", {}).json()["id"]
+    api("socialworker").post(f"volunteers/{bid}/reviews", {"decision": "pass"})
+    api("street").post(f"volunteers/{bid}/reviews", {"decision": "pass"})
+    assert api("street").post(f"volunteers/{bid}/suspend", {"reason": "核查"}).json()["status"] == "suspended"
+    _refused(api("community").post(f"volunteers/{bid}/reinstate", {}), 403, "people.own_application")
