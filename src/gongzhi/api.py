@@ -17,6 +17,7 @@ from gongzhi.accounts.auth import api_auth
 from gongzhi.core.errors import CommonError, DomainError
 from gongzhi.org.api import router as org_router
 from gongzhi.people.api import router as people_router
+from gongzhi.people.transfer_api import router as transfer_router
 from gongzhi.privacy.api import router as privacy_router
 
 
@@ -106,5 +107,6 @@ api.add_router("/", accounts_router)
 api.add_router("/", org_router)
 api.add_router("/", people_router)
 api.add_router("/", privacy_router)
+api.add_router("/", transfer_router)
 
 _ = _  # marker for makemessages

@@ -1,0 +1,124 @@
+"""The import API: upload → job, progress and counts, error report, template; scoping and refusals."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.test import override_settings
+
+from gongzhi.people.models import ImportJob, Person
+
+from .test_services_import import HEADERS, VOLUNTEER_HEADERS, ident, make_xlsx
+
+
+def post_import(api_client, data: bytes, *, name="居民.xlsx", **fields):
+    """Multipart POST /people/imports with the client's bearer token."""
+    body = {"file": io.BytesIO(data), **{k: str(v).lower() if isinstance(v, bool) else v for k, v in fields.items()}}
+    body["file"].name = name
+    return api_client.client.post("/api/v1/people/imports", body, **api_client.headers)
+
+
+def test_upload_creates_job_and_reports_counts(api, world):
+    """POST /people/imports → 201 with the job; it ran inline (tests) and shows counts and 100 %."""
+    data = make_xlsx([["刘一", ident(901), "13800000901", "", "", "", "党员", ""],
+                      ["坏号", "110105194912310021", "", "", "", "", "", ""]])
+    r = post_import(api("community"), data, unit_id=world.community_a.pk)
+    assert r.status_code == 201, r.content
+    job = r.json()
+    assert job["status"] == "done" and job["percent"] == 100
+    assert (job["created_count"], job["error_rows"], job["total_rows"]) == (1, 1, 2)
+    assert job["error_report_url"] == f"/api/v1/people/imports/{job['id']}/errors.xlsx"
+    again = api("community").get(f"people/imports/{job['id']}")
+    assert again.status_code == 200 and again.json()["created_count"] == 1
+    report = api("community").get(job["error_report_url"])
+    assert report.status_code == 200
+    assert report["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(report.streaming_content)), read_only=True)
+    assert list(book["错误明细"].iter_rows(min_row=2, values_only=True)) == [(3, "身份证号", "身份证号码校验位错误")]
+
+
+def test_dry_run_and_strict_flags_are_honoured(api, world):
+    """dry_run=true saves nothing; strict=true with a bad row saves nothing."""
+    rows = [["甲", ident(911), "", "", "", "", "", ""], ["乙", ident(912), "123", "", "", "", "", ""]]
+    before = Person.objects.count()
+    r = post_import(api("community"), make_xlsx(rows), unit_id=world.community_a.pk, dry_run=True)
+    assert r.status_code == 201 and r.json()["dry_run"] and r.json()["created_count"] == 1
+    r = post_import(api("community"), make_xlsx(rows), unit_id=world.community_a.pk, strict=True)
+    assert r.status_code == 201 and r.json()["created_count"] == 0 and r.json()["error_rows"] == 1
+    assert Person.objects.count() == before
+
+
+def test_other_communitys_worker_cannot_read_the_job(api, world):
+    """A job is scoped by its unit: another community's worker gets 404 for it and its error report."""
+    data = make_xlsx([["错", "123", "", "", "", "", "", ""]])
+    job = post_import(api("community"), data, unit_id=world.community_a.pk).json()
+    for path in (f"people/imports/{job['id']}", f"people/imports/{job['id']}/errors.xlsx"):
+        r = api("community_b").get(path)
+        assert r.status_code == 404, path
+        assert r.json()["code"] == "not_found"
+    assert api("street").get(f"people/imports/{job['id']}").status_code == 200  # the street above may
+    assert api("grid").get(f"people/imports/{job['id']}").status_code == 403  # no people.import at all
+
+
+@pytest.mark.parametrize("data,name", [
+    (b"name,id\n\xe5\xbc\xa0,1\n", "居民.xlsx"),            # a CSV renamed
+    (b"PK\x03\x04 not really a zip", "居民.xlsx"),          # corrupt
+    (make_xlsx([["x", ident(1)]]), "居民.csv"),             # wrong extension
+])
+def test_non_xlsx_upload_is_400(api, world, data, name):
+    """Anything that is not a readable .xlsx is refused with 400 and a Chinese message; no job is recorded."""
+    r = post_import(api("community"), data, name=name, unit_id=world.community_a.pk)
+    assert r.status_code == 400, r.content
+    assert r.json()["code"] == "people.import_file_invalid"
+    assert "xlsx" in r.json()["message"]
+    assert not ImportJob.objects.exists()
+
+
+def test_missing_header_is_400_listing_columns(api, world):
+    """A sheet without the 姓名 column → 400 people.import_header_invalid naming it."""
+    r = post_import(api("community"), make_xlsx([["x"]], ["身份证号", "电话"]), unit_id=world.community_a.pk)
+    assert r.status_code == 400
+    assert r.json()["code"] == "people.import_header_invalid"
+    assert r.json()["detail"] == {"missing": ["姓名"]}
+    assert "姓名" in r.json()["message"]
+
+
+@override_settings(IMPORT_MAX_UPLOAD_BYTES=1024)
+def test_oversized_upload_is_413(api, world):
+    """An upload over IMPORT_MAX_UPLOAD_BYTES is refused with 413."""
+    data = make_xlsx([[f"人{i}", ident(i)] for i in range(200)], ["姓名", "身份证号"])
+    r = post_import(api("community"), data, unit_id=world.community_a.pk)
+    assert r.status_code == 413
+    assert r.json()["code"] == "too_large"
+
+
+def test_unit_out_of_scope_is_404_and_no_import_permission_is_403(api, world):
+    """Importing into another community's unit → 404; a grid worker (no people.import) → 403."""
+    data = make_xlsx([["甲", ident(921)]], ["姓名", "身份证号"])
+    assert post_import(api("community"), data, unit_id=world.community_b.pk).status_code == 404
+    assert post_import(api("grid"), data, unit_id=world.grid_a.pk).status_code == 403
+    assert post_import(api(None), data, unit_id=world.community_a.pk).status_code == 401
+
+
+def test_volunteer_import_needs_consent_confirmation(api, world):
+    """kind=volunteers without consent_confirmed → 400 people.consent_required (R-V2); with it → 201."""
+    data = make_xlsx([["志愿丙", ident(931), "", "", "", "", "", "", "急救", ""]], VOLUNTEER_HEADERS)
+    r = post_import(api("community"), data, unit_id=world.community_a.pk, kind="volunteers")
+    assert r.status_code == 400 and r.json()["code"] == "people.consent_required"
+    r = post_import(api("community"), data, unit_id=world.community_a.pk, kind="volunteers", consent_confirmed=True)
+    assert r.status_code == 201 and r.json()["kind"] == "volunteers" and r.json()["created_count"] == 1
+
+
+def test_template_download_has_headers_and_help(api):
+    """GET /people/import-template.xlsx gives the columns of each kind and a 填写说明 sheet with tag names."""
+    r = api("community").get("people/import-template.xlsx", kind="volunteers")
+    assert r.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+    header = [c.value for c in book.worksheets[0][1]]
+    assert header == [*HEADERS, "技能", "可服务时间"]
+    help_values = {c.value for row in book["填写说明"].iter_rows() for c in row}
+    assert {"独居老人", "急救"} <= help_values
+    assert api("community").get("people/import-template.xlsx", kind="pets").status_code == 422
+    assert api("grid").get("people/import-template.xlsx").status_code == 403
