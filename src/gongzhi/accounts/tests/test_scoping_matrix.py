@@ -16,12 +16,16 @@ Rules: other units' records answer 404, forbidden actions 403 (issue 2, style ha
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from python_calamine import CalamineWorkbook
 
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.accounts.roles import Role
@@ -31,7 +35,7 @@ from gongzhi.core.testing.world import PASSWORD, make_person
 from gongzhi.org.models import OrgKind
 from gongzhi.org.services import organisation_create
 from gongzhi.people.identity import make_id_number
-from gongzhi.people.models import TeamMembership, VolunteerProfile, VolunteerStatus
+from gongzhi.people.models import ImportJob, TeamMembership, VolunteerProfile, VolunteerStatus
 from gongzhi.people.services import volunteer_apply
 from gongzhi.privacy.services import access_log_record
 
@@ -76,7 +80,8 @@ class Ctx:
     teams: dict
     assignments: dict
     logs: dict
-    other_tokens: dict = field(default_factory=dict)
+    import_jobs: dict
+    cache: dict = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -106,12 +111,18 @@ def ctx(world):
     logs = {t: access_log_record(actor=district, subject_type="people.person", subject_id=people[t].pk,
                                  subject_label=people[t].name, unit_path=units[t].path, fields=["phone"], channel="api")
             for t in units}
+    import_jobs = {}
+    for t, unit in units.items():
+        job = ImportJob.objects.create(kind="people", unit=unit, file="imports/matrix.xlsx", filename="居民.xlsx",
+                                       status="done", created_by=district)
+        job.error_report.save(f"matrix-{t}-errors.xlsx", ContentFile(b"not really an xlsx"), save=True)
+        import_jobs[t] = job
     clients = {}
     for role, user in users.items():
         c = ApiClient(user)
         c.client.raise_request_exception = False  # a 500 is a cell value to report, not a crash of the matrix
         clients[role] = c
-    return Ctx(w, users, clients, units, people, volunteers, teams, assignments, logs)
+    return Ctx(w, users, clients, units, people, volunteers, teams, assignments, logs, import_jobs)
 
 
 # --- request builders: (ctx, role, target) -> (url, body); they run inside the rolled-back savepoint -------
@@ -133,6 +144,31 @@ def _membership(ctx: Ctx, t: str) -> None:
 def _other_token(ctx: Ctx, role: str) -> int:
     other = ctx.users["district" if role != "district" else "merchant"]
     return token_create(user=other, name="other")[0].pk
+
+
+class Multipart(dict):
+    """A form upload body (the import endpoint takes a file, not JSON)."""
+
+
+def _import_upload(ctx: Ctx, t: str) -> Multipart:
+    if "template" not in ctx.cache:
+        r = ctx.clients["district"].get("people/import-template.xlsx")
+        ctx.cache["template"] = _content(r)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Multipart(file=SimpleUploadedFile("居民.xlsx", ctx.cache["template"], content_type=xlsx),
+                     unit_id=ctx.units[t].pk, dry_run="true")
+
+
+def _content(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _parsed(response):
+    """JSON, or for an xlsx download the set of cell texts below the header row."""
+    if not response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        return response.json()
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(_content(response))).get_sheet_by_index(0).to_python()
+    return {str(cell) for row in rows[1:] for cell in row}
 
 
 NEW_GRID_CODE = {"A": "370117001001002", "A2": "370117001002001", "B": "370117002001001"}
@@ -267,6 +303,18 @@ socialworker,observer,volunteer,resident,merchant  403  403  404  404
 socialworker2,mediator                403  403  403  404
 norole                                403  403  403  403
 """
+
+# people.import: admins and community workers, in their subtree
+IMPORT_WRITE = """
+                                      G    A    A2   B
+district                              201  201  201  201
+street                                201  201  201  404
+street_b,community_b                  404  404  404  201
+community                             201  201  404  404
+*                                     403  403  403  403
+"""
+
+IMPORT_READ = IMPORT_WRITE.replace("201", "200")
 
 MATRIX: dict[tuple[str, str], Case] = {
     # --- accounts -------------------------------------------------------------------------------------------
@@ -488,6 +536,39 @@ MATRIX: dict[tuple[str, str], Case] = {
         table(TEAM_MANAGE.replace("201", "200")),
         lambda c, r, t: (_membership(c, t), (f"orgs/{c.teams[t].pk}/members/{c.volunteers[t].person_id}", None))[1],
     ),
+    # --- xlsx import and export (people.import / people.export: admins and community workers) ------------------
+    ("POST", "/api/v1/people/imports"): Case(
+        table(IMPORT_WRITE),
+        lambda c, r, t: ("people/imports", _import_upload(c, t)),
+    ),
+    ("GET", "/api/v1/people/imports/{job_id}"): Case(
+        table(IMPORT_READ),
+        lambda c, r, t: (f"people/imports/{c.import_jobs[t].pk}", None),
+    ),
+    ("GET", "/api/v1/people/imports/{job_id}/errors.xlsx"): Case(
+        table(IMPORT_READ),
+        lambda c, r, t: (f"people/imports/{c.import_jobs[t].pk}/errors.xlsx", None),
+    ),
+    ("GET", "/api/v1/people/import-template.xlsx"): Case(
+        table("""
+                                                          -
+        district,street,street_b,community,community_b    200
+        *                                                 403
+        """),
+        lambda c, r, t: ("people/import-template.xlsx", None),
+    ),
+    ("GET", "/api/v1/people/export.xlsx"): Case(
+        table("""
+                                              G    A    A2   B    R
+        district                              +    +    +    +    +
+        street                                +    +    +    -    +
+        street_b,community_b                  -    -    -    +    -
+        community                             +    +    -    -    +
+        *                                     403  403  403  403  403
+        """),
+        lambda c, r, t: ("people/export.xlsx", None),
+        lambda cells, c, t: c.people[t].name in cells,
+    ),
     # --- privacy --------------------------------------------------------------------------------------------
     ("GET", "/api/v1/access-log"): Case(
         table("""
@@ -504,6 +585,8 @@ MATRIX: dict[tuple[str, str], Case] = {
 
 
 def _send(client: ApiClient, method: str, url: str, body):
+    if isinstance(body, Multipart):
+        return client.client.post(client._url(url), dict(body), **client.headers)
     fn = getattr(client, method.lower())
     return fn(url) if method in ("GET", "DELETE") else fn(url, body)
 
@@ -521,13 +604,11 @@ def _run(ctx: Ctx, key: tuple[str, str]) -> list[str]:
                 url, body = case.build(ctx, role, "")
                 r = _send(client, method, url, body)
                 transaction.set_rollback(True)
+            body = _parsed(r) if r.status_code == 200 else None
             for t, want in expected.items():
-                if want == "403":
+                got = "+" if body is not None and case.listed(body, ctx, t) else "-"
+                if want == "403" or r.status_code != 200:
                     got = str(r.status_code)
-                elif r.status_code != 200:
-                    got = str(r.status_code)
-                else:
-                    got = "+" if case.listed(r.json(), ctx, t) else "-"
                 if got != want:
                     problems.append(f"{role:14} {t:5} expected {want} got {got}")
             continue
@@ -537,7 +618,7 @@ def _run(ctx: Ctx, key: tuple[str, str]) -> list[str]:
                 r = _send(client, method, url, body)
                 transaction.set_rollback(True)
             if str(r.status_code) != want:
-                problems.append(f"{role:14} {t:5} expected {want} got {r.status_code}: {r.content[:120]!r}")
+                problems.append(f"{role:14} {t:5} expected {want} got {r.status_code}: {_content(r)[:120]!r}")
             elif r.status_code in (403, 404):
                 assert r.json()["code"] in ("forbidden", "not_found"), r.content
     return problems
@@ -579,11 +660,11 @@ def test_every_endpoint_has_a_permission_denied_case():
 
 
 @pytest.mark.parametrize("key", list(MATRIX), ids=[f"{m} {p}" for m, p in MATRIX])
-def test_anonymous_caller_gets_401(ctx, key):
+def test_anonymous_caller_gets_401(world, key):
     """Without a token or session every endpoint answers 401 with the shared error shape."""
     method, path = key
     url = path.replace("{", "").replace("}", "")
-    for name in ("token_id", "assignment_id", "unit_id", "org_id", "person_id", "volunteer_id"):
+    for name in ("token_id", "assignment_id", "unit_id", "org_id", "person_id", "volunteer_id", "job_id"):
         url = url.replace(name, "1")
     anon = ApiClient(None)
     r = _send(anon, method, url, {})
