@@ -116,12 +116,12 @@ def import_create(
     return Status(201, import_job_out(importing.import_job_get(actor=request.auth, pk=job.pk)))
 
 
-@router.get("/people/imports/{job_id}", response=ImportJobOut, summary="导入任务进度、计数和错误报告", url_name="import_job")
+@router.get("/people/imports/{int:job_id}", response=ImportJobOut, summary="导入任务进度、计数和错误报告", url_name="import_job")
 def import_job(request, job_id: int):
     return import_job_out(importing.import_job_get(actor=request.auth, pk=job_id))
 
 
-@router.get("/people/imports/{job_id}/errors.xlsx", summary="下载错误报告（xlsx）", url_name="import_errors")
+@router.get("/people/imports/{int:job_id}/errors.xlsx", summary="下载错误报告（xlsx）", url_name="import_errors")
 def import_errors(request, job_id: int):
     job = importing.import_job_get(actor=request.auth, pk=job_id)
     if not job.error_report:

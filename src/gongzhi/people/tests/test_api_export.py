@@ -92,3 +92,18 @@ def test_export_unit_filter_limits_rows(api, world):
     """The unit filter (a unit path) narrows the export to that subtree."""
     rows = sheet(api("community").get("people/export.xlsx", unit=world.grid_a.path))
     assert [r[0] for r in rows[1:]] == ["李四"]
+
+
+def test_unmasked_export_imports_back_unchanged(api, world):
+    """An unmasked export is an import sheet: importing it back changes nothing (same columns, same people)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.people import importing
+
+    response = api("district").get("people/export.xlsx", unmasked="true")
+    data = b"".join(response.streaming_content)
+    job = importing.import_job_create(actor=world.user("district"), kind="people", unit=world.district,
+                                      upload=SimpleUploadedFile("导出.xlsx", data))
+    importing.import_job_start(job=job)
+    job.refresh_from_db()
+    assert (job.created_count, job.updated_count, job.unchanged_count, job.error_rows) == (0, 0, 4, 0), job.message

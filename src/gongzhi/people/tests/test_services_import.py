@@ -12,7 +12,7 @@ import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongzhi.core.errors import DomainError
-from gongzhi.people import importing
+from gongzhi.people import importing, services
 from gongzhi.people.identity import make_id_number
 from gongzhi.people.models import (
     ConsentPurpose,
@@ -300,3 +300,18 @@ def test_volunteer_import_checks_skills_age_and_consent(world):
         (3, "身份证号", "未达到志愿者最低年龄（8周岁）"),  # R-V9
         (4, "监护人", "未满十四周岁人员须记录监护人同意"),  # R-V9: 8–17 need a guardian
     ]
+
+
+def test_existing_child_without_guardian_consent_on_file_needs_one(world):
+    """Re-importing a child whose guardian consent was withdrawn needs a guardian again, as person_update. # R-P2"""
+    child = ident(521, dt.date.today().replace(year=dt.date.today().year - 9))
+    run_import(world, [["小红", child, "", "", "", "", "", "李大红"]])
+    person = Person.objects.get(name="小红")
+    services.consent_record(person=person, purpose=ConsentPurpose.GUARDIAN, granted=False,
+                            actor=world.user("community"))
+    job = run_import(world, [["小红", child, "", "", "", "", "", ""]])
+    assert job.error_rows == 1 and error_cells(job)[0][1] == "监护人"
+    job = run_import(world, [["小红", child, "", "", "", "", "", "李大红"]])
+    assert (job.updated_count, job.error_rows) == (1, 0)
+    latest = ConsentRecord.objects.filter(person=person, purpose=ConsentPurpose.GUARDIAN).order_by("-pk").first()
+    assert latest.granted and latest.guardian_name == "李大红"
