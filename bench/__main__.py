@@ -365,7 +365,7 @@ def render_results(r: dict) -> str:
         "because Linux carries it over from the parent across fork + exec. What grows with the file: "
         "python-calamine parses the whole sheet into a Rust-side range before the first row is handed out (it has "
         "no lazy reader; see the bare-parse column), about 100 bytes per row for in-file duplicate detection, and "
-        "two caps that fill up as the file grows: SQLite's page cache for the import connection (32 MB) and the "
+        "two caps that fill up as the file grows: the page cache of the import's SQLite connection (32 MB) and the "
         "pinyin LRU (65,536 names). Rows themselves are handled 2,000 at a time.",
     ]
     if r.get("stages"):
