@@ -122,3 +122,20 @@ def test_template_download_has_headers_and_help(api):
     assert {"独居老人", "急救"} <= help_values
     assert api("community").get("people/import-template.xlsx", kind="pets").status_code == 422
     assert api("grid").get("people/import-template.xlsx").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_runs_in_a_background_thread_when_configured(api, world):
+    """With IMPORT_RUN_IN_BACKGROUND the upload answers 201 at once and a daemon thread finishes the job."""
+    import threading
+
+    data = make_xlsx([["后台甲", ident(941)], ["后台乙", ident(942)]], ["姓名", "身份证号"])
+    with override_settings(IMPORT_RUN_IN_BACKGROUND=True):
+        r = post_import(api("community"), data, unit_id=world.community_a.pk)
+    assert r.status_code == 201
+    job_id = r.json()["id"]
+    for thread in threading.enumerate():
+        if thread.name == f"import-{job_id}":
+            thread.join(timeout=30)
+    job = api("community").get(f"people/imports/{job_id}").json()
+    assert job["status"] == "done" and job["created_count"] == 2, job
