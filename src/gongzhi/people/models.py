@@ -135,6 +135,9 @@ class ConsentRecord(models.Model):
         verbose_name_plural = _("授权同意记录")
         ordering = ["-recorded_at", "-pk"]
 
+    def __str__(self):
+        return f"{self.person_id}:{self.purpose}:{'+' if self.granted else '-'}"
+
 
 class PersonChange(models.Model):
     """Who changed which fields of a person, when and through which channel (values stay out: they are personal)."""
@@ -148,6 +151,9 @@ class PersonChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.person_id} {self.source} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Skill(models.Model):
@@ -209,6 +215,9 @@ class VolunteerCertificate(models.Model):
         verbose_name = _("资格证书")
         verbose_name_plural = _("资格证书")
 
+    def __str__(self):
+        return self.name
+
 
 class ReviewDecision(models.TextChoices):
     PASS = "pass", _("通过本轮")
@@ -229,6 +238,9 @@ class VolunteerReview(models.Model):
         ordering = ["round", "pk"]
         constraints = [models.UniqueConstraint(fields=["profile", "round"], name="people_one_review_per_round")]
 
+    def __str__(self):
+        return f"{self.profile_id} #{self.round} {self.decision}"
+
 
 class VolunteerStatusChange(models.Model):
     """Every status transition of a volunteer, with actor and reason. Append-only."""
@@ -242,6 +254,9 @@ class VolunteerStatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.profile_id} {self.from_status}→{self.to_status}"
 
 
 class TeamRole(models.TextChoices):
@@ -267,12 +282,18 @@ class TeamMembership(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.team_id}:{self.person_id}"
+
 
 class Counter(models.Model):
     """Named sequences (volunteer numbers ...), incremented under a row lock."""
 
     name = models.CharField(max_length=40, unique=True)
     value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}={self.value}"
 
 
 class ImportKind(models.TextChoices):
@@ -313,3 +334,6 @@ class ImportJob(models.Model):
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.filename

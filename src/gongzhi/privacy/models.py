@@ -31,3 +31,6 @@ class AccessLog(models.Model):
         verbose_name = _("个人信息访问日志")
         verbose_name_plural = _("个人信息访问日志")
         ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.actor_id} {self.subject_type}:{self.subject_id} {self.channel}"
