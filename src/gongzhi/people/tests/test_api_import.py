@@ -124,7 +124,7 @@ def test_template_download_has_headers_and_help(api):
     assert api("grid").get("people/import-template.xlsx").status_code == 403
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migration-seeded rows for later tests
 def test_upload_runs_in_a_background_thread_when_configured(api, world):
     """With IMPORT_RUN_IN_BACKGROUND the upload answers 201 at once and a daemon thread finishes the job."""
     import threading
