@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, RoleAssignment, User
 
@@ -14,7 +15,7 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("共治", {"fields": ("phone", "display_name")}))
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("共治"), {"fields": ("phone", "display_name")}))
     list_display = ("username", "display_name", "phone", "is_active", "is_staff")
     search_fields = ("username", "display_name", "phone")
     inlines = [RoleInline]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -6,7 +7,7 @@ class AccountsConfig(AppConfig):
 
     name = "gongzhi.accounts"
     label = "accounts"
-    verbose_name = "账号与权限"
+    verbose_name = _("账号与权限")
 
     def ready(self):
         from . import permissions  # noqa: F401

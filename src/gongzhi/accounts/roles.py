@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -13,8 +14,8 @@ class Role(models.TextChoices):
     TEAM_LEADER = "team_leader", _("志愿服务队队长")
     MEDIATOR = "mediator", _("调解员")
     OBSERVER = "observer", _("监督员")
-    VOLUNTEER = "volunteer", _("志愿者")
-    RESIDENT = "resident", _("居民")
+    VOLUNTEER = "volunteer", pgettext_lazy("role", "志愿者")
+    RESIDENT = "resident", pgettext_lazy("role", "居民")
     MERCHANT = "merchant", _("商户")
 
 

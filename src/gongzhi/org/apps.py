@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgConfig(AppConfig):
@@ -6,7 +7,7 @@ class OrgConfig(AppConfig):
 
     name = "gongzhi.org"
     label = "org"
-    verbose_name = "组织架构"
+    verbose_name = _("组织架构")
 
     def ready(self):
         from . import permissions  # noqa: F401  (registers named permissions)

@@ -32,7 +32,7 @@ AVAILABILITY_LABELS = dict(AVAILABILITY)
 
 class TagField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{_('敏感')}）" if obj.sensitive else obj.name
+        return _("%(name)s（敏感）") % {"name": obj.name} if obj.sensitive else obj.name
 
 
 class PersonForm(forms.Form):

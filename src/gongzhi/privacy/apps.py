@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
@@ -6,7 +7,7 @@ class PrivacyConfig(AppConfig):
 
     name = "gongzhi.privacy"
     label = "privacy"
-    verbose_name = "个人信息保护"
+    verbose_name = _("个人信息保护")
 
     def ready(self):
         from . import permissions  # noqa: F401
