@@ -58,7 +58,7 @@ def test_home_page_in_english_after_choosing_it_in_the_switcher(browser_login):
     assert r.status_code == 200 and '<html lang="en">' in html
     nav = _section(html, "nav")
     assert not HAN.search(nav), nav
-    for label in ("Home", "Organisation", "Residents", "Volunteers", "Review", "Log out"):
+    for label in ("Home", "Structure", "Residents", "Volunteers", "Review", "Log out"):
         assert label in nav
     # Only data stays Chinese (unit names, the user's name); the page's own words are English.
     main = _section(html, "main")
