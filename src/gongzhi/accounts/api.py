@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from gongzhi.org import selectors as org_selectors
 
@@ -37,7 +37,7 @@ def token_list(request):
 @router.post("/me/tokens", response={201: TokenCreatedOut}, summary="新建 API 令牌（密钥只显示一次）")
 def token_create(request, payload: TokenCreateIn):
     token, key = services.token_create(user=request.auth, name=payload.name[:60])
-    return 201, {**TokenOut.model_validate(token).model_dump(), "key": key}
+    return Status(201, {**TokenOut.model_validate(token).model_dump(), "key": key})
 
 
 @router.delete("/me/tokens/{int:token_id}", response=TokenOut, summary="撤销 API 令牌")
@@ -62,7 +62,7 @@ def role_grant(request, payload: RoleGrantIn):
     unit = org_selectors.unit_get(actor=request.auth, pk=payload.unit_id)
     user = selectors.user_get_for_grant(actor=request.auth, pk=payload.user_id)
     ra = services.role_grant(user=user, role=payload.role, unit=unit, actor=request.auth)
-    return 201, role_out(ra)
+    return Status(201, role_out(ra))
 
 
 @router.delete("/roles/{int:assignment_id}", response=RoleOut, summary="撤销角色")

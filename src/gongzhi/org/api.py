@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from gongzhi.accounts import scoping
 from gongzhi.core.errors import CommonError
@@ -106,7 +106,7 @@ def unit_create(request, payload: UnitCreateIn):
         code=payload.code, name=payload.name, kind=payload.kind, parent=parent, actor=request.auth,
         address=payload.address, latitude=payload.latitude, longitude=payload.longitude,
     )
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.get("/orgs", response=OrgPage, summary="本辖区的组织与志愿服务队")
@@ -145,4 +145,4 @@ def org_create(request, payload: OrgCreateIn):
         name=payload.name, kind=payload.kind, unit=unit, actor=request.auth, parent=parent,
         description=payload.description, contact_name=payload.contact_name, contact_phone=payload.contact_phone,
     )
-    return 201, org
+    return Status(201, org)

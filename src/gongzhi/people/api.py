@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from gongzhi.core.errors import CommonError
 from gongzhi.core.pagination import paginate
@@ -102,7 +102,7 @@ def person_list(request, filters: Query[PersonFilter]):
 def person_create(request, payload: PersonIn):
     person = services.person_create(data=_person_input(request.auth, payload), actor=request.auth, source="api")
     person = selectors.person_get(actor=request.auth, pk=person.pk)
-    return 201, presenters.person_detail(selectors.person_view(actor=request.auth, person=person))
+    return Status(201, presenters.person_detail(selectors.person_view(actor=request.auth, person=person)))
 
 
 @router.get("/people/{int:person_id}", response=PersonOut, summary="居民详情；reveal=true 显示完整信息并记录访问日志")
@@ -132,8 +132,8 @@ def consent_create(request, person_id: int, payload: ConsentIn):
     if payload.purpose not in ConsentPurpose.values:
         raise CommonError.VALIDATION.error(detail=[{"loc": ["purpose"], "msg": "unknown purpose"}])
     person = selectors.person_get(actor=request.auth, pk=person_id)
-    return 201, services.consent_record(person=person, purpose=payload.purpose, granted=payload.granted,
-                                        actor=request.auth, guardian_name=payload.guardian_name, note=payload.note)
+    return Status(201, services.consent_record(person=person, purpose=payload.purpose, granted=payload.granted,
+                                        actor=request.auth, guardian_name=payload.guardian_name, note=payload.note))
 
 
 @router.get("/volunteers", response=VolunteerPage, summary="志愿者列表")
@@ -156,7 +156,7 @@ def volunteer_register(request, payload: VolunteerRegisterIn):
         person=person, actor=request.auth, skills=payload.skills, availability=payload.availability,
         motivation=payload.motivation, consent_confirmed=payload.consent_confirmed, guardian_name=payload.guardian_name,
     )
-    return 201, presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=profile.pk))
+    return Status(201, presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=profile.pk)))
 
 
 @router.post("/me/volunteer", response={201: VolunteerOut}, summary="本人申请成为志愿者")
@@ -168,7 +168,7 @@ def volunteer_self_apply(request, payload: VolunteerApplyIn):
         person=person, actor=request.auth, skills=payload.skills, availability=payload.availability,
         motivation=payload.motivation, guardian_name=payload.guardian_name,
     )
-    return 201, presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=profile.pk))
+    return Status(201, presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=profile.pk)))
 
 
 @router.get("/volunteers/{int:volunteer_id}", response=VolunteerOut, summary="志愿者详情")
@@ -190,7 +190,7 @@ def volunteer_review(request, volunteer_id: int, payload: ReviewIn):
         raise CommonError.VALIDATION.error(detail=[{"loc": ["decision"], "msg": "unknown decision"}])
     profile = selectors.volunteer_get(actor=request.auth, pk=volunteer_id)
     services.volunteer_review(profile=profile, actor=request.auth, decision=payload.decision, note=payload.note)
-    return 201, presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=volunteer_id))
+    return Status(201, presenters.volunteer_detail(selectors.volunteer_get(actor=request.auth, pk=volunteer_id)))
 
 
 @router.post("/volunteers/{int:volunteer_id}/suspend", response=VolunteerOut, summary="暂停志愿者")
@@ -212,9 +212,9 @@ def certificate_add(request, volunteer_id: int, payload: CertificateIn):
     profile = selectors.volunteer_get(actor=request.auth, pk=volunteer_id)
     cert = services.certificate_add(profile=profile, actor=request.auth, name=payload.name, number=payload.number,
                                     skill=payload.skill, issued_on=payload.issued_on, expires_on=payload.expires_on)
-    return 201, {"id": cert.pk, "name": cert.name, "number": cert.number,
+    return Status(201, {"id": cert.pk, "name": cert.name, "number": cert.number,
                  "skill": cert.skill.name if cert.skill else None, "issued_on": cert.issued_on,
-                 "expires_on": cert.expires_on}
+                 "expires_on": cert.expires_on})
 
 
 @router.post("/orgs/{int:org_id}/members", response={201: MembershipOut}, summary="添加队员")
@@ -223,7 +223,7 @@ def team_member_add(request, org_id: int, payload: MemberIn):
         raise CommonError.VALIDATION.error(detail=[{"loc": ["role"], "msg": "unknown role"}])
     team = org_selectors.organisation_get(actor=request.auth, pk=org_id)
     person = selectors.team_candidate_get(actor=request.auth, pk=payload.person_id)
-    return 201, services.team_member_add(team=team, person=person, actor=request.auth, role=payload.role)
+    return Status(201, services.team_member_add(team=team, person=person, actor=request.auth, role=payload.role))
 
 
 @router.delete("/orgs/{int:org_id}/members/{int:person_id}", response=MembershipOut, summary="队员退出")
