@@ -138,6 +138,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "gongzhi.accounts.throttling.lockout_response"
+AXES_USERNAME_CALLABLE = "gongzhi.accounts.throttling.lockout_username"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
@@ -159,7 +160,7 @@ WHITENOISE_USE_FINDERS = True
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 # Imports run in a background thread of the web process so the page can show progress; tests run them inline.
 IMPORT_RUN_IN_BACKGROUND = env_bool("IMPORT_RUN_IN_BACKGROUND", True)
 

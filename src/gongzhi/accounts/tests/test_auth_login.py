@@ -80,6 +80,23 @@ def test_login_is_throttled_after_repeated_failures(world, login_client):
     assert _logged_in_as(login_client) is None
 
 
+def test_login_by_phone_typed_with_country_code_and_spaces(world, login_client):
+    """"+86 139 0000 0003" logs in the account whose phone is 13900000003."""
+    phone = world.user("community").phone
+    r = login_client.login_post(f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}", PASSWORD)
+    assert r.status_code == 302
+    assert _logged_in_as(login_client) == "t-community"
+
+
+def test_username_and_phone_share_one_failure_counter(world, login_client):
+    """Alternating username and phone does not double the allowed guesses: five failures in all lock the account."""
+    phone = world.user("community").phone
+    statuses = [login_client.login_post(["t-community", phone][i % 2], f"wrong-{i}").status_code for i in range(5)]
+    assert statuses[-1] == 429
+    assert login_client.login_post(phone, PASSWORD).status_code == 429
+    assert login_client.login_post("t-community", PASSWORD).status_code == 429
+
+
 def test_lockout_is_per_username(world, login_client):
     """Failures for one account do not lock out another account from the same address."""
     for i in range(5):
