@@ -124,8 +124,8 @@ def _org_page(request, org: Organisation, *, status: int = 200, member_form=None
     active = TeamMembership.objects.filter(team=org, left_on__isnull=True)
     # Members' names are volunteer information (R-V11): shown to those who manage or view volunteers there.
     can_see_members = is_team and (scoping.can(actor, people_perms.VOLUNTEER_VIEW, org.unit)
-                                   or scoping.can(actor, people_perms.TEAM_MANAGE, org.unit))
-    can_manage = is_team and scoping.can(actor, people_perms.TEAM_MANAGE, org.unit)
+                                   or people_selectors.can_manage_team(actor, org))
+    can_manage = is_team and people_selectors.can_manage_team(actor, org)
     return render(request, "org/org.html", {
         "org": org, "is_team": is_team,
         "crumbs": [*selectors.unit_breadcrumbs(actor=actor, unit=org.unit), org.unit],
@@ -149,7 +149,8 @@ def member_candidates(request, pk: int):
     """Active volunteers under the team's unit matching a search, for the add-member form (htmx partial)."""
     actor = request.user
     org = selectors.organisation_get(actor=actor, pk=pk)
-    scoping.require(actor, people_perms.TEAM_MANAGE, org.unit)
+    if not people_selectors.can_manage_team(actor, org):
+        raise CommonError.FORBIDDEN.error(detail={"permission": people_perms.TEAM_MANAGE})
     q = _search_text(request)
     return render(request, "org/_candidates.html", {"org": org, "q": q, "candidates": _candidates(actor, org, q),
                                                     "member_form": MemberAddForm()})

@@ -24,4 +24,5 @@ VOLUNTEER_REVIEW = grant(
     "volunteers.review", ADMINS | {Role.COMMUNITY_WORKER, Role.SOCIAL_WORKER}, "审核志愿者申请（多轮筛选）"
 )
 VOLUNTEER_MANAGE = grant("volunteers.manage", ADMINS | {Role.COMMUNITY_WORKER}, "暂停或恢复志愿者")
-TEAM_MANAGE = grant("teams.manage", ADMINS | {Role.COMMUNITY_WORKER, Role.TEAM_LEADER}, "管理志愿服务队队员")
+TEAM_MANAGE = grant("teams.manage", ADMINS | {Role.COMMUNITY_WORKER, Role.TEAM_LEADER}, "管理志愿服务队队员（队长仅限本人带领的队）")
+TEAM_MANAGE_ANY = grant("teams.manage_any", ADMINS | {Role.COMMUNITY_WORKER}, "管理辖区内任何志愿服务队的队员")

@@ -21,6 +21,8 @@ from .models import (
     IdType,
     Person,
     Tag,
+    TeamMembership,
+    TeamRole,
     VolunteerProfile,
     VolunteerStatus,
 )
@@ -187,3 +189,12 @@ def review_queue(*, actor) -> QuerySet:
         .prefetch_related("skills", "reviews")
         .order_by("applied_at", "pk")
     )
+
+
+def can_manage_team(actor, team) -> bool:
+    """Workers manage any team in their units; a team leader manages only the teams they lead."""
+    if scoping.can(actor, perms.TEAM_MANAGE_ANY, team.unit):
+        return True
+    return scoping.can(actor, perms.TEAM_MANAGE, team.unit) and TeamMembership.objects.filter(
+        team=team, role=TeamRole.LEADER, left_on__isnull=True, person__user_id=actor.pk
+    ).exists()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts import scoping
 from gongzhi.core import clock, crypto
+from gongzhi.core.errors import CommonError
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Organisation, OrgKind, Unit
 from gongzhi.privacy.masking import mask_address, mask_id_number, mask_phone
@@ -448,11 +449,18 @@ def certificate_add(
 # --- teams ----------------------------------------------------------------------------------------------
 
 
+def _require_team_manage(actor, team: Organisation) -> None:
+    from .selectors import can_manage_team
+
+    if not can_manage_team(actor, team):
+        raise CommonError.FORBIDDEN.error(detail={"permission": perms.TEAM_MANAGE})
+
+
 @transaction.atomic
 def team_member_add(*, team: Organisation, person: Person, actor, role: str = TeamRole.MEMBER) -> TeamMembership:
     if team.kind != OrgKind.TEAM:
         raise PeopleError.NOT_A_TEAM.error()
-    scoping.require(actor, perms.TEAM_MANAGE, team.unit)
+    _require_team_manage(actor, team)
     if TeamMembership.objects.filter(team=team, person=person, left_on__isnull=True).exists():
         raise PeopleError.ALREADY_MEMBER.error()
     return TeamMembership.objects.create(team=team, person=person, role=role, joined_on=clock.today())
@@ -460,7 +468,7 @@ def team_member_add(*, team: Organisation, person: Person, actor, role: str = Te
 
 @transaction.atomic
 def team_member_remove(*, team: Organisation, person: Person, actor) -> TeamMembership:
-    scoping.require(actor, perms.TEAM_MANAGE, team.unit)
+    _require_team_manage(actor, team)
     membership = (
         TeamMembership.objects.select_for_update().filter(team=team, person=person, left_on__isnull=True).first()
     )

@@ -35,7 +35,7 @@ from gongzhi.core.testing.world import PASSWORD, make_person
 from gongzhi.org.models import OrgKind
 from gongzhi.org.services import organisation_create
 from gongzhi.people.identity import make_id_number
-from gongzhi.people.models import ImportJob, TeamMembership, VolunteerProfile, VolunteerStatus
+from gongzhi.people.models import ImportJob, TeamMembership, TeamRole, VolunteerProfile, VolunteerStatus
 from gongzhi.people.services import volunteer_apply
 from gongzhi.privacy.services import access_log_record
 
@@ -104,6 +104,11 @@ def ctx(world):
         "A2": organisation_create(name="金鼎邻里志愿服务队", kind=OrgKind.TEAM, unit=w.community_a2),
         "B": organisation_create(name="洪沟志愿服务队", kind=OrgKind.TEAM, unit=w.community_b),
     }
+    # the 队长 leads team A (and only A): a leader manages their own team's members, no other team
+    leader = make_person(w, "钱队长", w.community_a, seq=41)
+    leader.user = w.user("teamleader")
+    leader.save(update_fields=["user"])
+    TeamMembership.objects.create(team=w.team_a, person=leader, role=TeamRole.LEADER, joined_on=dt.date(2025, 3, 5))
     ra = {name: RoleAssignment.objects.get(user=w.user(name)) for name in ("grid", "community", "community_b")}
     assignments = {"G": ra["grid"], "A": ra["community"],
                    "A2": role_grant(user=worker_a2, role=Role.COMMUNITY_WORKER, unit=w.community_a2, actor=None),
@@ -297,7 +302,8 @@ TEAM_MANAGE = """
 district                              201  201  201  201
 street                                201  201  201  404
 street_b,community_b                  404  404  404  201
-community,teamleader                  201  201  404  404
+community                             201  201  404  404
+teamleader                            403  201  404  404
 grid                                  403  404  404  404
 socialworker,observer,volunteer,resident,merchant  403  403  404  404
 socialworker2,mediator                403  403  403  404
@@ -487,7 +493,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/me/volunteer"): Case(
         table("""
                       -
-        resident      201
+        resident,teamleader  201
         *             409
         """),
         lambda c, r, t: ("me/volunteer", {"skills": ["first_aid"]}),

@@ -97,10 +97,22 @@ def test_member_names_hidden_from_residents_and_add_forbidden(browser_login, wor
     assert TeamMembership.objects.filter(left_on__isnull=True).count() == 1
 
 
-def test_team_leader_manages_members(browser_login, world, volunteer_a):
-    """The team leader role holds teams.manage: it may add members."""
-    r = browser_login("teamleader").post(reverse("org:member_add", args=[world.team_a.pk]),
-                                         {"volunteer": volunteer_a.pk, "role": "member"})
+def test_team_leader_manages_members_of_their_own_team_only(browser_login, world, volunteer_a):
+    """A 队长 adds members to the team they lead; another team of the same community answers 403."""
+    import datetime as dt
+
+    from gongzhi.core.testing.world import make_person
+    from gongzhi.people.models import TeamMembership, TeamRole
+
+    leader = make_person(world, "钱队长", world.community_a, seq=95)
+    leader.user = world.user("teamleader")
+    leader.save(update_fields=["user"])
+    TeamMembership.objects.create(team=world.team_a, person=leader, role=TeamRole.LEADER, joined_on=dt.date(2025, 3, 5))
+    other = Organisation.objects.create(name="永兴文艺志愿服务队", kind=OrgKind.TEAM, unit=world.community_a)
+    client = browser_login("teamleader")
+    r = client.post(reverse("org:member_add", args=[other.pk]), {"volunteer": volunteer_a.pk, "role": "member"})
+    assert r.status_code == 403
+    r = client.post(reverse("org:member_add", args=[world.team_a.pk]), {"volunteer": volunteer_a.pk, "role": "member"})
     assert r.status_code == 302
 
 

@@ -246,18 +246,31 @@ def test_volunteer_updates_own_skills_and_certificates(api, world):
 
 
 def test_team_leader_manages_team_members(api, world, applied):
-    """A 队长 adds a volunteer of the community to the team and removes them; the team detail lists members."""
+    """A 队长 adds a volunteer of the community to the team they lead and removes them; other teams are not theirs."""
+    import datetime as dt
+
+    from gongzhi.core.testing.world import make_person
+    from gongzhi.org.models import OrgKind
+    from gongzhi.org.services import organisation_create
+    from gongzhi.people.models import TeamMembership, TeamRole
+
     team = world.team_a
+    leader = make_person(world, "钱队长", world.community_a, seq=93)
+    leader.user = world.user("teamleader")
+    leader.save(update_fields=["user"])
+    TeamMembership.objects.create(team=team, person=leader, role=TeamRole.LEADER, joined_on=dt.date(2025, 3, 5))
+    other = organisation_create(name="永兴文艺志愿服务队", kind=OrgKind.TEAM, unit=world.community_a)
+    _refused(api("teamleader").post(f"orgs/{other.pk}/members", {"person_id": applied["person_id"]}), 403, "forbidden")
     r = api("teamleader").post(f"orgs/{team.pk}/members", {"person_id": applied["person_id"]})
     assert r.status_code == 201, r.content
     members = api("teamleader").get(f"orgs/{team.pk}").json()["members"]
-    assert [(m["name"], m["volunteer_number"]) for m in members] == [("张三丰", applied["number"])]
+    assert [(m["name"], m["volunteer_number"]) for m in members if m["role"] == "member"] == [("张三丰", applied["number"])]
     # a resident who is not a volunteer is not the team leader's to see
     r = api("teamleader").post(f"orgs/{team.pk}/members", {"person_id": world.people["a_grid"].pk})
     assert r.status_code == 404
     r = api("teamleader").delete(f"orgs/{team.pk}/members/{applied['person_id']}")
     assert r.status_code == 200 and r.json()["left_on"] is not None
-    assert api("teamleader").get(f"orgs/{team.pk}").json()["members"] == []
+    assert [m["name"] for m in api("teamleader").get(f"orgs/{team.pk}").json()["members"]] == ["钱队长"]
 
 
 def test_workers_never_screen_or_reinstate_themselves(api, world):
