@@ -28,7 +28,9 @@ def person_detail(view: PersonView) -> dict:
     except VolunteerProfile.DoesNotExist:
         vol = None
     return {
-        "id": p.pk, "name": p.name, "name_pinyin": p.name_pinyin, "sex": p.sex, "birth_date": p.birth_date,
+        # The masked ID number hides exactly the birth date: without a reveal only the year is given (R-P3).
+        "id": p.pk, "name": p.name, "name_pinyin": p.name_pinyin, "sex": p.sex,
+        "birth_date": p.birth_date if view.revealed else None, "birth_year": p.birth_date.year if p.birth_date else None,
         "unit_id": p.unit_id, "unit_name": p.unit.name, "household": p.household.label if p.household else None,
         "id_type": p.id_type, "id_number": view.id_number, "phone": view.phone, "address": view.address,
         "tags": [{"code": t.code, "name": t.name, "sensitive": t.sensitive} for t in view.tags],

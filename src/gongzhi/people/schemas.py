@@ -38,7 +38,8 @@ class PersonOut(Schema):
     name: str
     name_pinyin: str
     sex: str
-    birth_date: dt.date | None
+    birth_date: dt.date | None = Field(None, description="完整出生日期，仅在 reveal=true 时给出（R-P3）")
+    birth_year: int | None
     unit_id: int
     unit_name: str
     household: str | None

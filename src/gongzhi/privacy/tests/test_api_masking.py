@@ -212,3 +212,22 @@ def test_writes_answer_masked(api, world):
     r = api("community").put(f"people/{created['id']}", {**body, "phone": "13511113333"})
     assert r.status_code == 200 and "13511113333" not in r.content.decode()
     assert AccessLog.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["mediator", "socialworker", "community"])
+def test_masked_detail_hides_the_birth_date_that_completes_the_id_number(api, world, role):
+    """R-P3: the masked ID number hides exactly the birth date, so a masked detail gives the birth year only."""
+    a = world.people["a"]
+    body = api(role).get(f"people/{a.pk}").json()
+    assert body["revealed"] is False
+    assert body["birth_date"] is None and body["birth_year"] == 1980
+    assert "05-17" not in json.dumps(body) and "0517" not in json.dumps(body)  # masked ID + birth date = clear ID
+    assert AccessLog.objects.count() == 0
+
+
+def test_revealed_detail_gives_the_full_birth_date(api, world):
+    """R-P3: the full birth date comes with the full ID number, on a logged reveal."""
+    a = world.people["a"]
+    body = api("community").get(f"people/{a.pk}", reveal="true", purpose="核实身份").json()
+    assert body["birth_date"] == "1980-05-17" and body["birth_year"] == 1980
+    assert AccessLog.objects.filter(subject_id=a.pk).count() == 1
