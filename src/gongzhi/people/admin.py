@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.admin_scoping import AppendOnlyAdmin, ScopedAdmin
 
@@ -19,15 +20,25 @@ from .models import (
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
-    """Masked columns only; the full data is revealed (and logged) through the people pages."""
+    """Masked columns only; the full data is revealed (and logged) through the people pages.
+
+    The birth date is shown as a year: the masked ID number hides exactly the birth date (R-P3). The owning login is
+    read-only: a login linked to a person reads that record in full without an access-log row.
+    """
 
     scope_perm, scope_path = "people.view", "unit__path"
-    list_display = ("name", "sex", "birth_date", "unit", "id_number_masked", "phone_masked")
+    list_display = ("name", "sex", "birth_year", "unit", "id_number_masked", "phone_masked")
     search_fields = ("name", "name_pinyin", "name_initials", "phone_tail")
     list_filter = ("sex", "tags")
-    raw_id_fields = ("unit", "household", "user")
-    readonly_fields = ("id_number_masked", "phone_masked", "address_masked", "name_pinyin", "name_initials")
-    exclude = ("id_number_enc", "id_number_digest", "phone_enc", "phone_digest", "address_enc", "phone_tail")
+    raw_id_fields = ("unit", "household")
+    readonly_fields = ("birth_year", "id_number_masked", "phone_masked", "address_masked", "name_pinyin",
+                       "name_initials", "user")
+    exclude = ("id_number_enc", "id_number_digest", "phone_enc", "phone_digest", "address_enc", "phone_tail",
+               "birth_date")
+
+    @admin.display(description=_("出生年份"))
+    def birth_year(self, obj):
+        return obj.birth_date.year if obj.birth_date else "—"
 
     def has_add_permission(self, request):
         return False  # registration validates and encrypts through people.services
