@@ -24,6 +24,7 @@ from .models import (
     TeamMembership,
     TeamRole,
     VolunteerProfile,
+    VolunteerReview,
     VolunteerStatus,
 )
 from .services import id_digest
@@ -186,7 +187,7 @@ def review_queue(*, actor) -> QuerySet:
     return (
         qs.filter(status__in=[VolunteerStatus.APPLIED, VolunteerStatus.SCREENING])
         .select_related("person", "unit")
-        .prefetch_related("skills", "reviews")
+        .prefetch_related("skills", Prefetch("reviews", VolunteerReview.objects.select_related("reviewer")))
         .order_by("applied_at", "pk")
     )
 

@@ -212,3 +212,28 @@ def test_certificate_add(browser_login, active):
                     {"cert-name": "红十字救护员证", "cert-number": "HS-001", "cert-skill": "first_aid"})
     assert r.status_code == 302
     assert "红十字救护员证" in client.get(reverse("people:volunteer", args=[active.pk])).content.decode()
+
+
+def test_review_queue_query_count_does_not_grow_with_reviewed_applications(browser_login, world):
+    """The queue names each round's reviewer without a query per review (no N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = browser_login("district")
+
+    def screened(key: str):
+        profile = services.volunteer_apply(person=world.people[key], actor=world.user("district"), consent_confirmed=True)
+        services.volunteer_review(profile=profile, actor=world.user("socialworker2"), decision="pass")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(reverse("people:review_queue"))
+        assert r.status_code == 200
+        return len(ctx.captured_queries)
+
+    screened("a")
+    one = queries()
+    screened("a_grid")
+    screened("resident")
+    assert queries() == one
+    assert VolunteerProfile.objects.filter(status=VolunteerStatus.SCREENING).count() == 3
