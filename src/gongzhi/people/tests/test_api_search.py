@@ -85,3 +85,25 @@ def test_volunteer_search_by_pinyin_and_number(api, world, namesakes):
     assert {v["id"] for v in c.get("volunteers", q="zsf").json()["items"]} == {mine.pk}
     assert {v["id"] for v in c.get("volunteers", q=mine.number.lower()).json()["items"]} == {mine.pk}
     assert c.get("volunteers", q=theirs.number).json()["count"] == 0
+
+
+@pytest.mark.parametrize("role", ["mediator", "socialworker"])
+def test_full_id_or_phone_search_needs_the_reveal_right(api, world, role):
+    """R-P3: a hit on a full ID number or phone confirms what the list masks (the ID number's 8 hidden digits are a
+    birth date, a few hundred guesses from the birth year); roles that may not reveal find by name and tail only."""
+    a = world.people["a"]
+    c = api(role)
+    for q in (a.id_number_clear(), a.phone_clear(), "+86 138-1234-5678"):
+        assert _ids(c.get("people", q=q)) == set()
+    assert _ids(c.get("people", q="zsf")) == {a.pk}
+    assert a.pk in _ids(c.get("people", q=a.phone_clear()[-4:]))
+    assert _ids(api("community").get("people", q=a.id_number_clear())) == {a.pk}  # R-P3: reveal right, found
+
+
+def test_team_leader_cannot_confirm_a_volunteers_phone_by_search(api, world):
+    """R-P3, R-V11: the volunteer search answers a full phone number only to roles that may reveal it."""
+    a = world.people["a"]
+    mine = volunteer_apply(person=a, actor=world.user("community"), consent_confirmed=True)
+    assert api("teamleader").get("volunteers", q=a.phone_clear()).json()["count"] == 0
+    assert {v["id"] for v in api("teamleader").get("volunteers", q="zsf").json()["items"]} == {mine.pk}
+    assert {v["id"] for v in api("community").get("volunteers", q=a.phone_clear()).json()["items"]} == {mine.pk}
