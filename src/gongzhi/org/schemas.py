@@ -76,13 +76,13 @@ class OrgOut(Schema):
 
 
 class OrgCreateIn(Schema):
-    name: str
+    name: str = Field(..., max_length=120)
     kind: str
     unit_id: int
     parent_id: int | None = None
-    description: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
+    description: str = Field("", max_length=5000)
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
 
 
 class MemberOut(Schema):

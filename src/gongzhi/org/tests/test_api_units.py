@@ -264,3 +264,19 @@ def test_unit_with_coordinates(api, world):
                                        "longitude": "117.811456"})
     assert r.status_code == 201, r.content
     assert (r.json()["latitude"], r.json()["longitude"]) == ("36.058123", "117.811456")
+
+
+@pytest.mark.parametrize(("field", "size"), [("name", 121), ("contact_name", 51), ("contact_phone", 21),
+                                             ("description", 5001)])
+def test_over_long_organisation_fields_are_422_twice_and_nothing_saved(api, world, field, size):
+    """Bad input is a 422, never a 500: a name cut to the column width collided with the first cut copy."""
+    from gongzhi.org.models import Organisation
+
+    c = api("community")
+    body = {"name": "永兴社区老年协会", "kind": "social_org", "unit_id": world.community_a.pk, field: "长" * size}
+    before = Organisation.objects.count()
+    for _ in range(2):
+        r = c.post("orgs", body)
+        assert r.status_code == 422, r.content
+        assert r.json()["code"] == "validation_error"
+    assert Organisation.objects.count() == before
