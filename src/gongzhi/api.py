@@ -5,7 +5,7 @@ Errors are ``{"code": <machine code>, "message": <Chinese message>, "detail": ..
 
 from __future__ import annotations
 
-from django.db import DataError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -91,6 +91,13 @@ def on_data_error(request, exc):
     # Input the database cannot hold (a NUL character in PostgreSQL text, a number beyond the column's range) is the
     # caller's mistake: 400, never a 500.
     return _error(request, CommonError.BAD_REQUEST.error(message=_("输入包含无法保存的字符或超出范围的数值")))
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request, exc):
+    # Two requests that both passed a service's "already exists?" check: the database constraint stops the second,
+    # its transaction is rolled back whole, and the caller is told to refresh — a 409, never a 500.
+    return _error(request, CommonError.DUPLICATE.error())
 
 
 @api.exception_handler(HttpError)

@@ -33,6 +33,7 @@ class CommonError(ErrorCode):
     VALIDATION = ("validation_error", _("输入数据有误，请检查后重试"), 422)
     BAD_REQUEST = ("bad_request", _("请求无效"), 400)
     CONFLICT = ("conflict", _("当前状态不允许此操作"), 409)
+    DUPLICATE = ("duplicate", _("该记录已存在（可能刚被他人同时提交），请刷新后重试"), 409)
     THROTTLED = ("throttled", _("登录失败次数过多，请稍后再试"), 429)
     TOO_LARGE = ("too_large", _("上传文件过大"), 413)
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db import DataError, IntegrityError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.errors import DomainError
+from gongzhi.core.errors import CommonError, DomainError
 
 TITLES = {
     400: _("请求有误"),
@@ -50,7 +51,13 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, IntegrityError):
+            exception = CommonError.DUPLICATE.error()  # a concurrent duplicate; the transaction was rolled back
+        elif isinstance(exception, DataError):
+            exception = CommonError.BAD_REQUEST.error()  # input the database cannot hold (NUL, out of range)
+        if not isinstance(exception, DomainError):
             return None
         return render_domain_error(request, exception)
 
