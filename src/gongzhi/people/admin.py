@@ -86,7 +86,9 @@ class StatusChangeAdmin(AppendOnlyAdmin):
 
 
 @admin.register(TeamMembership)
-class MembershipAdmin(ScopedAdmin):
+class MembershipAdmin(AppendOnlyAdmin):
+    """Joining and leaving go through people.services (the leaving date is the history); the admin only shows it."""
+
     scope_perm, scope_path = "org.view", "team__unit__path"
     list_display = ("team", "person", "role", "joined_on", "left_on")
     raw_id_fields = ("team", "person")

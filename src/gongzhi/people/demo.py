@@ -19,7 +19,7 @@ from gongzhi.core.demo_data.places import DISTRICT_CODE, DISTRICT_NAME, PLACES, 
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Organisation, OrgKind, Unit
 
-from .identity import make_id_number
+from .identity import age_on, make_id_number
 from .models import (
     ConsentPurpose,
     ConsentRecord,
@@ -86,7 +86,7 @@ class Planned:
     person: Person | None = None
 
     def age(self, today: dt.date) -> int:
-        return today.year - self.birth.year - ((today.month, today.day) < (self.birth.month, self.birth.day))
+        return age_on(self.birth, today)
 
 
 class _Names:

@@ -37,6 +37,11 @@ def check_digit(first17: str) -> str:
     return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Full years of age on ``day``."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 @dataclass(frozen=True)
 class IdInfo:
     number: str
@@ -45,8 +50,7 @@ class IdInfo:
     sex: str  # "M" or "F"
 
     def age_on(self, day: dt.date) -> int:
-        years = day.year - self.birth_date.year
-        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        return age_on(self.birth_date, day)
 
 
 class IdNumberInvalid(ValueError):

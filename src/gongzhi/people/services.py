@@ -18,7 +18,14 @@ from gongzhi.privacy.masking import mask_address, mask_id_number, mask_phone
 
 from . import permissions as perms
 from .errors import PeopleError
-from .identity import ID_REASON_MESSAGES, IdNumberInvalid, is_valid_mobile, normalise_phone, parse_id_number
+from .identity import (
+    ID_REASON_MESSAGES,
+    IdNumberInvalid,
+    age_on,
+    is_valid_mobile,
+    normalise_phone,
+    parse_id_number,
+)
 from .models import (
     ConsentPurpose,
     ConsentRecord,
@@ -304,7 +311,7 @@ def _check_volunteer_age(person: Person, guardian_name: str) -> str | None:
         return None
     rules = volunteer_rules()
     today = clock.today()
-    age = today.year - person.birth_date.year - ((today.month, today.day) < (person.birth_date.month, person.birth_date.day))
+    age = age_on(person.birth_date, today)
     if age < rules.min_age:
         raise PeopleError.TOO_YOUNG.error(detail={"min_age": rules.min_age})
     if age < rules.guardian_consent_below:

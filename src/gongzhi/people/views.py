@@ -37,6 +37,7 @@ from .forms import (
     VolunteerApplyForm,
     VolunteerRegisterForm,
 )
+from .identity import age_on
 from .models import Skill, Tag, VolunteerProfile, VolunteerStatus
 from .rules import volunteer_rules
 
@@ -328,9 +329,7 @@ def _apply_page(request, form, *, person, mode: str, status: int = 200):
 def _is_minor(person) -> bool:
     if person is None or person.birth_date is None:
         return False
-    today, born = clock.today(), person.birth_date
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return age < volunteer_rules().guardian_consent_below
+    return age_on(person.birth_date, clock.today()) < volunteer_rules().guardian_consent_below
 
 
 def _submit_application(request, form, person, mode: str):
