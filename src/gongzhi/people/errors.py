@@ -12,6 +12,7 @@ class PeopleError(ErrorCode):
     UNIT_INVALID = ("people.unit_invalid", _("所属单元须为本辖区的社区、村或网格"), 400)
     TAG_UNKNOWN = ("people.tag_unknown", _("未知的人群标签"), 400)
     SKILL_UNKNOWN = ("people.skill_unknown", _("未知的技能"), 400)
+    AVAILABILITY_UNKNOWN = ("people.availability_unknown", _("未知的可服务时间，可选：工作日白天、工作日晚上、周末白天、周末晚上、节假日"), 400)
     GUARDIAN_CONSENT_REQUIRED = (
         "people.guardian_consent_required",
         _("未满十四周岁人员须记录监护人同意"),

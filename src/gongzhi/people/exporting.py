@@ -24,6 +24,7 @@ from gongzhi.privacy.services import access_log_record
 from . import permissions as perms
 from . import selectors
 from .models import Person
+from .rules import AVAILABILITY_SLOTS
 
 CHUNK = 2000
 UNMASKED_FIELDS = ("id_number", "phone", "address", "sensitive_tags")
@@ -116,7 +117,8 @@ def volunteer_export(*, actor, q: str = "", status: str | None = None, skill: st
     def rows():
         for v in qs.iterator(chunk_size=CHUNK):
             yield [v.number, *_person_cells(v.person, unmasked), str(v.get_status_display()),
-                   "、".join(s.name for s in v.skills.all()), "、".join(v.availability or []),
+                   "、".join(s.name for s in v.skills.all()),
+                   "、".join(str(AVAILABILITY_SLOTS.get(a, a)) for a in v.availability or []),
                    f"{timezone.localtime(v.applied_at):%Y-%m-%d}" if v.applied_at else ""]
 
     headers = [_("志愿者编号"), *_person_headers(unmasked), _("状态"), _("技能"), _("可服务时间"), _("申请时间")]

@@ -9,6 +9,7 @@ from gongzhi.accounts import scoping
 
 from . import permissions as perms
 from .models import IdType, ReviewDecision, Skill, Tag
+from .rules import AVAILABILITY_SLOTS
 from .services import HOME_UNIT_KINDS, PersonInput
 
 # Why an unmasked view is needed (R-P1: purpose-bound); the value is stored with the access-log row.
@@ -20,14 +21,8 @@ REVEAL_PURPOSES = [
     ("应急处置", _("应急处置")),
 ]
 
-AVAILABILITY = [
-    ("weekday_day", _("工作日白天")),
-    ("weekday_evening", _("工作日晚上")),
-    ("weekend_day", _("周末白天")),
-    ("weekend_evening", _("周末晚上")),
-    ("holiday", _("节假日")),
-]
-AVAILABILITY_LABELS = dict(AVAILABILITY)
+AVAILABILITY = list(AVAILABILITY_SLOTS.items())
+AVAILABILITY_LABELS = AVAILABILITY_SLOTS
 
 
 class TagField(forms.ModelMultipleChoiceField):

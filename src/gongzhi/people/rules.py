@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,13 @@ class VolunteerRules:
 
 def volunteer_rules() -> VolunteerRules:
     return VolunteerRules(**getattr(settings, "VOLUNTEER_RULES", {}))
+
+
+# When a volunteer can serve (可服务时间): the slots the forms offer, the API accepts and imports map onto.
+AVAILABILITY_SLOTS = {
+    "weekday_day": _("工作日白天"),
+    "weekday_evening": _("工作日晚上"),
+    "weekend_day": _("周末白天"),
+    "weekend_evening": _("周末晚上"),
+    "holiday": _("节假日"),
+}

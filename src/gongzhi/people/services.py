@@ -46,7 +46,7 @@ from .models import (
     VolunteerStatusChange,
 )
 from .pinyin import pinyin_keys
-from .rules import volunteer_rules
+from .rules import AVAILABILITY_SLOTS, volunteer_rules
 
 HOME_UNIT_KINDS = (UnitKind.COMMUNITY, UnitKind.VILLAGE, UnitKind.GRID)
 _NAME_RE = re.compile(r"^[\w\u3400-\u9fff·•．.\- ]{1,50}$")
@@ -293,6 +293,24 @@ def volunteer_number_block(unit: Unit, size: int) -> list[str]:
     return [f"ZY{district}{n:07d}" for n in range(start, start + size)]
 
 
+def clean_availability(values: list[str] | None) -> list[str]:
+    """Availability slots as codes (AVAILABILITY_SLOTS); accepts codes or their Chinese labels, refuses anything else."""
+    by_label = {str(label): code for code, label in AVAILABILITY_SLOTS.items()}
+    out, unknown = [], []
+    for raw in values or []:
+        v = (raw or "").strip()
+        if not v:
+            continue
+        code = v if v in AVAILABILITY_SLOTS else by_label.get(v)
+        if code is None:
+            unknown.append(v[:40])
+        elif code not in out:
+            out.append(code)
+    if unknown:
+        raise PeopleError.AVAILABILITY_UNKNOWN.error(detail={"field": "availability", "unknown": unknown[:10]})
+    return sorted(out, key=list(AVAILABILITY_SLOTS).index)
+
+
 def skills_by_code(codes: list[str]) -> list[Skill]:
     codes = sorted({c.strip() for c in codes if c and c.strip()})
     if not codes:
@@ -349,7 +367,7 @@ def volunteer_apply(
         unit=home,
         number=_next_volunteer_number(home),
         status=VolunteerStatus.APPLIED,
-        availability=[a for a in (availability or []) if a][:21],
+        availability=clean_availability(availability),
         motivation=motivation[:2000],
         status_changed_at=clock.now(),
     )
@@ -433,7 +451,7 @@ def volunteer_update(
     if skills is not None:
         profile.skills.set(skills_by_code(skills))
     if availability is not None:
-        profile.availability = [a for a in availability if a][:21]
+        profile.availability = clean_availability(availability)
         profile.save(update_fields=["availability"])
     return profile
 

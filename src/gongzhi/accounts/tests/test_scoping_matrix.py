@@ -504,7 +504,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("PATCH", "/api/v1/volunteers/{volunteer_id}"): Case(
         table(VOL_MANAGE),
-        lambda c, r, t: (f"volunteers/{c.volunteers[t].pk}", {"availability": ["周六上午"]}),
+        lambda c, r, t: (f"volunteers/{c.volunteers[t].pk}", {"availability": ["周末白天"]}),
     ),
     ("POST", "/api/v1/volunteers/{volunteer_id}/reviews"): Case(
         table("""

@@ -51,7 +51,7 @@ PHONE_PREFIXES = ["130", "131", "132", "133", "134", "135", "136", "137", "138",
                   "153", "155", "156", "157", "158", "159", "177", "180", "181", "182", "183", "185", "186",
                   "187", "188", "189", "199"]
 
-AVAILABILITY = ["工作日上午", "工作日下午", "工作日晚上", "周六上午", "周六下午", "周日上午", "周日下午", "节假日"]
+AVAILABILITY = ["weekday_day", "weekday_evening", "weekend_day", "weekend_evening", "holiday"]  # people.rules.AVAILABILITY_SLOTS
 
 CERTIFICATES = {
     "first_aid": "红十字救护员证",

@@ -78,13 +78,13 @@ def test_export_needs_people_export(api):
 def test_volunteer_export_lists_numbers_masked(api, world):
     """kind=volunteers exports volunteers in scope with their public number and a masked ID. # R-V3"""
     profile = services.volunteer_apply(person=world.people["a"], actor=world.user("community"), skills=["first_aid"],
-                                       availability=["周末"], consent_confirmed=True)
+                                       availability=["周末白天"], consent_confirmed=True)
     rows = sheet(api("community").get("people/export.xlsx", kind="volunteers"))
     assert rows[0][0] == "志愿者编号" and len(rows) == 2
     row = rows[1]
     assert row[0] == profile.number and row[1] == "张三丰"
     assert row[4] == world.people["a"].id_number_masked
-    assert row[-3:-1] == ("急救", "周末")
+    assert row[-3:-1] == ("急救", "周末白天")
     assert world.people["a"].id_number_clear() not in all_text(rows)
 
 

@@ -32,7 +32,7 @@ def _refused(r, status, code):
 def applied(api, world):
     """张三丰 of 永兴社区, registered by the community worker with his consent."""
     r = api("community").post("volunteers", {"person_id": world.people["a"].pk, "consent_confirmed": True,
-                                             "skills": ["first_aid"], "availability": ["周六上午"]})
+                                             "skills": ["first_aid"], "availability": ["周末白天"]})
     assert r.status_code == 201, r.content
     return r.json()
 
@@ -41,7 +41,7 @@ def test_resident_applies_for_themselves(api, world):
     """R-V2: a resident with a linked record applies; status applied, consent recorded, history started."""
     me = api("resident").get("me").json()
     assert me["person_id"] == world.people["resident"].pk
-    r = api("resident").post("me/volunteer", {"skills": ["first_aid", "心理疏导"], "availability": ["周末"],
+    r = api("resident").post("me/volunteer", {"skills": ["first_aid", "心理疏导"], "availability": ["周末白天"],
                                               "motivation": "想为邻居做点事"})
     assert r.status_code == 201, r.content
     body = r.json()
@@ -237,12 +237,22 @@ def test_volunteer_updates_own_skills_and_certificates(api, world):
     vid = api("resident").post("me/volunteer", {}).json()["id"]
     r = api("resident").patch(f"volunteers/{vid}", {"skills": ["legal"], "availability": ["工作日晚上"]})
     assert r.status_code == 200
-    assert r.json()["skills"] == ["法律"] and r.json()["availability"] == ["工作日晚上"]
+    assert r.json()["skills"] == ["法律"] and r.json()["availability"] == ["weekday_evening"]
     r = api("resident").post(f"volunteers/{vid}/certificates", {"name": "法律职业资格证书", "skill": "legal",
                                                                 "issued_on": "2020-09-01"})
     assert r.status_code == 201 and r.json()["skill"] == "法律"
     assert [c["name"] for c in api("community").get(f"volunteers/{vid}").json()["certificates"]] == ["法律职业资格证书"]
     assert api("merchant").patch(f"volunteers/{vid}", {"availability": []}).status_code == 403
+
+
+def test_availability_must_be_a_known_slot(api):
+    """Availability takes the slots the forms offer (codes or their labels); free text is refused with 400."""
+    vid = api("resident").post("me/volunteer", {}).json()["id"]
+    r = api("resident").patch(f"volunteers/{vid}", {"availability": ["周末白天", "holiday", "周末白天"]})
+    assert r.json()["availability"] == ["weekend_day", "holiday"]
+    _refused(api("resident").patch(f"volunteers/{vid}", {"availability": ["x" * 5000]}), 400,
+             "people.availability_unknown")
+    assert api("resident").get(f"volunteers/{vid}").json()["availability"] == ["weekend_day", "holiday"]
 
 
 def test_team_leader_manages_team_members(api, world, applied):
