@@ -57,9 +57,11 @@ def _peak_rss_mb() -> float:
 
 
 def _cpu_seconds() -> float:
-    """CPU time of this process (user + system): unlike wall time, not inflated by other load on the machine."""
+    """CPU time (user + system) of this process and its finished children (the import's worker processes, reaped
+    when the import ends): unlike wall time, not inflated by other load on the machine."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
 
 
 # --- parsers ---------------------------------------------------------------------------------------------
@@ -114,14 +116,22 @@ def _bench_world():
     return district, user
 
 
-def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bool = False) -> dict:
+def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bool = False,
+                 workers: int | None = None) -> dict:
+    from django.conf import settings
     from django.core.files import File
     from django.core.management import call_command
     from django.db import connection
 
+    from gongzhi.people import importing
     from gongzhi.people.importing import import_job_run
     from gongzhi.people.models import ImportJob, Person
 
+    if stages:  # the counters live in this process; a worker's derive_person_fields would not be counted
+        workers = 0
+    if workers is not None:
+        settings.IMPORT_WORKERS = workers
+    used_workers = importing._worker_count(rows)
     call_command("migrate", verbosity=0)
     district, user = _bench_world()
     rss_ready = _peak_rss_mb()
@@ -154,7 +164,10 @@ def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bo
     seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     out = {"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "status": job.status, "message": job.message,
            "created": job.created_count, "errors": job.error_rows, "people": Person.objects.count(),
-           "rss_ready_mb": rss_ready, "rss_peak_mb": _peak_rss_mb(), "vendor": connection.vendor}
+           "rss_ready_mb": rss_ready, "rss_peak_mb": _peak_rss_mb(), "vendor": connection.vendor,
+           "workers": used_workers, "batch_size": importing.BATCH_SIZE,
+           # ru_maxrss of the reaped workers: forked from the importer, so it counts the pages they share with it
+           "worker_rss_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if used_workers else 0}
     if spent is not None:
         from .stages import report
 
@@ -273,6 +286,8 @@ def bench_import(opts) -> None:
     for n in sizes:
         tag = str(n)
         flags = ["import", files[n], str(n)] + (["--reimport"] if n == rows else [])
+        if opts.workers is not None:
+            flags += ["--workers", str(opts.workers)]
         if opts.profile and n == rows:
             flags.append("--profile")
         results[n] = run_child(flags, opts.database_url, tag)
@@ -282,7 +297,8 @@ def bench_import(opts) -> None:
             raise SystemExit(f"import of {n} rows did not complete: {r}")
         print(f"    import {n:>7} rows  {n / r['seconds']:>10,.0f} rows/s  ({r['seconds']:.2f} s wall, "
               f"{r['cpu_seconds']:.2f} s CPU)  peak RSS {r['rss_peak_mb']:.0f} MB (after set-up "
-              f"{r['rss_ready_mb']:.0f} MB; bare calamine parse {r['parse']['rss_peak_mb']:.0f} MB)", flush=True)
+              f"{r['rss_ready_mb']:.0f} MB; bare calamine parse {r['parse']['rss_peak_mb']:.0f} MB; "
+              f"{r['workers']} worker(s), {r['worker_rss_peak_mb']:.0f} MB)", flush=True)
     stages = None
     if not opts.no_stages:
         stages = run_child(["import", files[rows], str(rows), "--stages"], opts.database_url, "stages")
@@ -334,7 +350,10 @@ def render_results(r: dict) -> str:
         f"{r['file_mb']:.1f} MB: synthetic valid-checksum ID numbers, Chinese names, phones, addresses, unit codes "
         f"of 72 communities and grids, tags on a quarter of the rows). Database: {database}. "
         "The import runs in a subprocess as the district admin, exactly as a web upload would "
-        "(`people.importing.import_job_run`).",
+        f"(`people.importing.import_job_run`), in batches of {main['batch_size']:,} rows, with "
+        f"{main['workers']} worker process(es) (`IMPORT_WORKERS`) deriving the next batch's fields "
+        "(name, ID checks, pinyin, encryption, digests, masks) while the importer checks units, tags and "
+        "duplicates and writes the current batch. CPU seconds include the workers'.",
         "",
         "| step | rows/s (wall) | seconds | rows/s per CPU-second | vs. calamine | vs. openpyxl |",
         "|---|---:|---:|---:|---:|---:|",
@@ -352,28 +371,34 @@ def render_results(r: dict) -> str:
         "## Memory: peak RSS of one subprocess per file size",
         "",
         "| rows | import rows/s | peak RSS, import | after Django set-up + migrate | import − set-up "
-        "| peak RSS, bare calamine parse (fresh Python) |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| peak RSS, worker process | peak RSS, bare calamine parse (fresh Python) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sorted(r["results"]):
         x = r["results"][n]
+        worker = f"{x['worker_rss_peak_mb']:.0f} MB" if x.get("workers") else "–"
         lines.append(f"| {n:,} | {n / x['seconds']:,.0f} | {x['rss_peak_mb']:.0f} MB | {x['rss_ready_mb']:.0f} MB | "
-                     f"{x['rss_peak_mb'] - x['rss_ready_mb']:.0f} MB | {x['parse']['rss_peak_mb']:.0f} MB |")
+                     f"{x['rss_peak_mb'] - x['rss_ready_mb']:.0f} MB | {worker} | "
+                     f"{x['parse']['rss_peak_mb']:.0f} MB |")
     lines += [
         "",
         "Peak RSS is the kernel's high-water mark (VmHWM) of each subprocess; `getrusage().ru_maxrss` is not used "
         "because Linux carries it over from the parent across fork + exec. What grows with the file: "
         "python-calamine parses the whole sheet into a Rust-side range before the first row is handed out (it has "
         "no lazy reader; see the bare-parse column), about 100 bytes per row for in-file duplicate detection, and "
-        "two caps that fill up as the file grows: the page cache of the import's SQLite connection (32 MB) and the "
-        "pinyin LRU (65,536 names). Rows themselves are handled 2,000 at a time.",
+        "the page cache of the import's SQLite connection (capped at 32 MB). Rows themselves are handled "
+        f"{main['batch_size']:,} at a time (two batches are alive while a worker derives the next one). The "
+        "worker is forked from the importer, so its RSS counts the pages it shares with it copy-on-write; "
+        "pinyin keeps one entry per distinct character (a few thousand) and an LRU of 4,096 names for the rare "
+        "names that need pypinyin's phrase segmentation.",
     ]
     if r.get("stages"):
         st = r["stages"]
         lines += [
             "",
-            f"## Where the time goes (CPU time per row; a separate, instrumented {rows:,}-row import: "
-            f"{rows / st['cpu_seconds']:,.0f} rows per CPU-second)",
+            f"## Where the time goes (CPU time per row; a separate, instrumented {rows:,}-row import without "
+            f"workers, so that every step is counted in one process: {rows / st['cpu_seconds']:,.0f} rows per "
+            "CPU-second)",
             "",
             "| step | µs per row | share |",
             "|---|---:|---:|",
@@ -383,7 +408,7 @@ def render_results(r: dict) -> str:
             lines.append(f"| {'&nbsp;' * (len(label) - len(label.lstrip()))}{name} | {micros:.1f} | "
                          f"{share:.0%} |")
         top = sum(share for label, _m, share in st["stages"] if not label.startswith(" "))
-        lines.append(f"| other (batching, commits, progress updates, garbage collection, timers) | "
+        lines.append(f"| other (batching, commits, progress updates, garbage collection once per batch, timers) | "
                      f"{(1 - top) * st['cpu_seconds'] / rows * 1e6:.1f} | {1 - top:.0%} |")
         lines.append(f"| total | {st['cpu_seconds'] / rows * 1e6:.1f} | 100% |")
         per_row = {label.strip(): micros for label, micros, _s in st["stages"]}
@@ -422,13 +447,14 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--profile", action="store_true")
         p.add_argument("--reimport", action="store_true")
         p.add_argument("--stages", action="store_true")
+        p.add_argument("--workers", type=int)
         a = p.parse_args(argv[1:])
         if a.mode == "parse":
             print(json.dumps(child_parse(a.file)))
             return
         with tempfile.TemporaryDirectory(prefix="gongzhi-bench-var-") as var:
             _django(var, a.database_url)
-            result = child_import(a.file, a.rows, a.profile, a.reimport, a.stages)
+            result = child_import(a.file, a.rows, a.profile, a.reimport, a.stages, a.workers)
             from django.db import connections
 
             connections.close_all()
@@ -446,6 +472,7 @@ def main(argv: list[str] | None = None) -> None:
     imp.add_argument("--profile", action="store_true", help="print a cProfile of the main import")
     imp.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     imp.add_argument("--no-stages", action="store_true", help="skip the instrumented run (where the time goes)")
+    imp.add_argument("--workers", type=int, help="IMPORT_WORKERS for the imports (default: the app's default)")
     gen = sub.add_parser("generate", help="write a people sheet")
     gen.add_argument("path")
     gen.add_argument("--rows", type=int, default=100_000)
