@@ -40,6 +40,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -104,7 +105,7 @@ COLUMNS = (
     Column("skills", "技能", ("服务技能", "专长", "特长"), volunteers_only=True,
            help=gettext_lazy("技能名称或代码，多个用“、”分隔")),
     Column("availability", "可服务时间", ("服务时间", "可服务时段"), volunteers_only=True,
-           help=gettext_lazy("如：周末上午、工作日晚上，多个用“、”分隔")),
+           help=gettext_lazy("可选：工作日白天、工作日晚上、周末白天、周末晚上、节假日，多个用“、”分隔")),
 )
 # Which column a service error's detail["field"] belongs to.
 FIELD_COLUMN = {"name": "name", "id_number": "id_number", "phone": "phone", "unit": "unit_code", "tags": "tags",
@@ -127,11 +128,15 @@ def header_columns(cells: list, kind: str) -> tuple[dict[str, int], list[str]]:
     """Map column keys to positions in a header row; also return the headers of missing required columns."""
     lookup = {}
     for col in columns_for(kind):
-        for name in (col.header, *col.aliases):
-            lookup[_norm_header(name)] = col.key
+        translated = []
+        for code, _name in settings.LANGUAGES:  # an export made in English imports back: headers in every language
+            with translation.override(code):
+                translated.append(translation.gettext(col.header))
+        for name in (col.header, *col.aliases, *translated):
+            lookup[_norm_header(name).lower()] = col.key
     found: dict[str, int] = {}
     for i, cell in enumerate(cells):
-        key = lookup.get(_norm_header(cell))
+        key = lookup.get(_norm_header(cell).lower())
         if key and key not in found:
             found[key] = i
     missing = [c.header for c in columns_for(kind) if c.required and c.key not in found]
@@ -421,7 +426,10 @@ class Importer:
             if raw["skills"]:
                 row.skills = self._lookup(row, "skills", raw["skills"], self._skills, services.skills_by_code)
             if raw["availability"]:
-                row.availability = [a for a in _SPLIT.split(raw["availability"]) if a][:21]
+                try:
+                    row.availability = services.clean_availability(_SPLIT.split(raw["availability"]))
+                except DomainError as err:
+                    row.fail("availability", err.message)
         row.guardian = raw["guardian"][:50]
         if pre is not None:
             values, label, minor = pre
@@ -973,6 +981,10 @@ def _worker_count(estimated_rows: int) -> int:
     """Worker processes for a pass (settings.IMPORT_WORKERS): none for a file of one batch, nothing to overlap."""
     workers = int(getattr(settings, "IMPORT_WORKERS", DEFAULT_WORKERS))
     if workers <= 0 or estimated_rows <= BATCH_SIZE or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    if threading.current_thread() is not threading.main_thread():
+        # Forking a process with other threads running (a web server, the background import thread) can leave the
+        # child stuck on a lock it inherited: only a main-thread import (CLI, bench) forks workers.
         return 0
     return workers
 

@@ -163,6 +163,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 # Imports run in a background thread of the web process so the page can show progress; tests run them inline.
 IMPORT_RUN_IN_BACKGROUND = env_bool("IMPORT_RUN_IN_BACKGROUND", True)
+# Worker processes that validate the next batch while this one is written (main-thread imports only: CLI, bench).
+IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", "1"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

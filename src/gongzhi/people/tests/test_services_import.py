@@ -264,7 +264,7 @@ def test_ten_thousand_rows_import_correctly(world):
 
 def test_volunteer_import_creates_profiles_with_numbers_and_skills(world):
     """Volunteers get a public number (not the ID, R-V3), skills, availability, status applied and a consent row."""
-    rows = [["志愿甲", ident(801), "13800000801", "", "", "", "", "", "急救、法律", "周末上午、工作日晚上"],
+    rows = [["志愿甲", ident(801), "13800000801", "", "", "", "", "", "急救、法律", "周末白天、工作日晚上"],
             ["志愿乙", ident(802), "13800000802", "", "", "", "", "", "psychology", ""]]
     job = run_import(world, rows, headers=VOLUNTEER_HEADERS, kind="volunteers", consent_confirmed=True)
     assert (job.created_count, job.error_rows) == (2, 0), job.message
@@ -272,7 +272,7 @@ def test_volunteer_import_creates_profiles_with_numbers_and_skills(world):
     assert v.number.startswith("ZY370117") and ident(801) not in v.number
     assert v.status == VolunteerStatus.APPLIED
     assert sorted(s.code for s in v.skills.all()) == ["first_aid", "legal"]
-    assert v.availability == ["周末上午", "工作日晚上"]
+    assert v.availability == ["weekday_evening", "weekend_day"]  # people.rules.AVAILABILITY_SLOTS order
     assert ConsentRecord.objects.filter(person=v.person, purpose=ConsentPurpose.REGISTRATION).count() == 1
     assert v.status_changes.get().reason == "批量导入"
     again = run_import(world, rows, headers=VOLUNTEER_HEADERS, kind="volunteers", consent_confirmed=True)
@@ -315,3 +315,19 @@ def test_existing_child_without_guardian_consent_on_file_needs_one(world):
     assert (job.updated_count, job.error_rows) == (1, 0)
     latest = ConsentRecord.objects.filter(person=person, purpose=ConsentPurpose.GUARDIAN).order_by("-pk").first()
     assert latest.granted and latest.guardian_name == "李大红"
+
+
+def test_volunteer_import_refuses_unknown_availability(world):
+    """Availability must be one of the offered slots; free text is a row error on that column."""
+    rows = [["志愿丙", ident(803), "13800000803", "", "", "", "", "", "", "随时都行"]]
+    job = run_import(world, rows, headers=VOLUNTEER_HEADERS, kind="volunteers", consent_confirmed=True, dry_run=True)
+    assert job.error_rows == 1
+    assert [(r, c) for r, c, _m in error_cells(job)] == [(2, "可服务时间")]
+
+
+def test_english_headers_are_recognised(world):
+    """A sheet exported in English (Name, ID card number ...) imports with the same columns."""
+    headers = ["Name", "ID card number", "Mobile number", "Home address", "Unit code", "Household", "Group tags",
+               "Guardian"]
+    job = run_import(world, [["英文表头", ident(804), "13800000804", "", "", "", "", ""]], headers=headers)
+    assert (job.created_count, job.error_rows) == (1, 0), job.message

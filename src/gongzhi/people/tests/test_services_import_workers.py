@@ -123,3 +123,16 @@ def test_one_batch_files_and_zero_workers_use_no_pool(world, settings, small_bat
     assert importing._worker_count(10_000) == 0
     job = run_import(world, mixed_rows(world)[:1])
     assert (job.created_count, CountingPool.submitted) == (1, 0)
+
+
+def test_imports_off_the_main_thread_fork_no_worker(world, settings, small_batches):
+    """A web process's background import thread derives in process: forking beside other threads is unsafe."""
+    import threading
+
+    settings.IMPORT_WORKERS = 1
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(importing._worker_count(10_000)))
+    t.start()
+    t.join()
+    assert seen == [0]
+    assert importing._worker_count(10_000) == 1
