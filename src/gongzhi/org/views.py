@@ -21,17 +21,13 @@ from gongzhi.people import selectors as people_selectors
 from gongzhi.people import services as people_services
 from gongzhi.people.models import TeamMembership, VolunteerStatus
 from gongzhi.web.middleware import attach_to_form
+from gongzhi.web.params import search_text
 
 from . import permissions as perms
 from . import selectors, services
 from .divisions import UnitKind
 from .forms import MemberAddForm, OrganisationForm, UnitForm, child_kinds
 from .models import Organisation, OrgKind, Unit, subtree_q
-
-
-def _search_text(request) -> str:
-    """The search box: trimmed, bounded, without NUL characters (PostgreSQL refuses them in text)."""
-    return request.GET.get("q", "").replace("\x00", "").strip()[:50]
 
 
 def _people_counts(actor, units: list[Unit]) -> dict[int, int] | None:
@@ -119,7 +115,7 @@ def _candidates(actor, org: Organisation, q: str) -> list:
 
 def _org_page(request, org: Organisation, *, status: int = 200, member_form=None, member_error=None):
     actor = request.user
-    q = _search_text(request)
+    q = search_text(request)
     is_team = org.kind == OrgKind.TEAM
     active = TeamMembership.objects.filter(team=org, left_on__isnull=True)
     # Members' names are volunteer information (R-V11): shown to those who manage or view volunteers there.
@@ -151,7 +147,7 @@ def member_candidates(request, pk: int):
     org = selectors.organisation_get(actor=actor, pk=pk)
     if not people_selectors.can_manage_team(actor, org):
         raise CommonError.FORBIDDEN.error(detail={"permission": people_perms.TEAM_MANAGE})
-    q = _search_text(request)
+    q = search_text(request)
     return render(request, "org/_candidates.html", {"org": org, "q": q, "candidates": _candidates(actor, org, q),
                                                     "member_form": MemberAddForm()})
 

@@ -23,6 +23,7 @@ from gongzhi.org.divisions import UnitKind
 from gongzhi.privacy.masking import mask_name
 from gongzhi.privacy.models import AccessChannel
 from gongzhi.web.middleware import attach_to_form
+from gongzhi.web.params import int_param, search_text
 
 from . import permissions as perms
 from . import presenters, selectors, services
@@ -54,18 +55,6 @@ SOURCE_LABELS = {"web": _("页面"), "api": _("接口"), "import": _("导入"), 
                  "test": _("测试")}
 
 
-def _search_text(request) -> str:
-    """The search box: trimmed, bounded, without NUL characters (PostgreSQL refuses them in text)."""
-    return request.GET.get("q", "").replace("\x00", "").strip()[:50]
-
-
-def _int(value, default: int = 1) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 def _is_partial(request) -> bool:
     """An htmx request that swaps only the results (not a history restore, which needs the whole page)."""
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
@@ -78,12 +67,12 @@ def _unit_param(request):
     """The ``unit`` filter (a unit id); a unit the actor may not see is not found (404)."""
     if not request.GET.get("unit"):
         return None
-    return org_selectors.unit_get(actor=request.user, pk=_int(request.GET["unit"], 0))
+    return org_selectors.unit_get(actor=request.user, pk=int_param(request.GET["unit"], 0))
 
 
 def _list_filters(request):
     actor = request.user
-    q = _search_text(request)
+    q = search_text(request)
     unit = _unit_param(request)
     # Filtering by a sensitive tag (残疾人, 低保 ...) is itself sensitive: only roles that may reveal get it (R-P2).
     tags = Tag.objects.all()
@@ -109,7 +98,7 @@ def person_list(request):
     actor = request.user
     q, unit, tag, tags = _list_filters(request)
     qs = selectors.person_list(actor=actor, q=q, unit_path=unit.path if unit else None, tag=tag)
-    page = paginate(qs, page=_int(request.GET.get("page")), page_size=PAGE_SIZE)
+    page = paginate(qs, page=int_param(request.GET.get("page")), page_size=PAGE_SIZE)
     ctx = {
         "page": page, "items": [presenters.person_list_item(p) for p in page.items], "q": q, "unit": unit,
         "tag": tag, "tags": tags, "can_create": scoping.has_anywhere(actor, perms.EDIT),
@@ -230,7 +219,7 @@ def person_edit(request, pk: int):
 @login_required
 def volunteer_list(request):
     actor = request.user
-    q = _search_text(request)
+    q = search_text(request)
     status = request.GET.get("status") or None
     if status not in VolunteerStatus.values:
         status = None
@@ -240,7 +229,7 @@ def volunteer_list(request):
         skill = None
     unit = _unit_param(request)
     qs = selectors.volunteer_list(actor=actor, q=q, status=status, skill=skill, unit_path=unit.path if unit else None)
-    page = paginate(qs, page=_int(request.GET.get("page")), page_size=PAGE_SIZE)
+    page = paginate(qs, page=int_param(request.GET.get("page")), page_size=PAGE_SIZE)
     ctx = {"page": page, "items": [presenters.volunteer_list_item(v) for v in page.items], "q": q, "status": status,
            "skill": skill, "skills": skills, "statuses": VolunteerStatus.choices, "unit": unit,
            "can_review": scoping.has_anywhere(actor, perms.VOLUNTEER_REVIEW)}
@@ -376,7 +365,7 @@ def volunteer_register(request, pk: int):
 
 def _queue_page(request, *, status: int = 200, forms: dict | None = None):
     actor = request.user
-    page = paginate(selectors.review_queue(actor=actor), page=_int(request.GET.get("page")), page_size=PAGE_SIZE)
+    page = paginate(selectors.review_queue(actor=actor), page=int_param(request.GET.get("page")), page_size=PAGE_SIZE)
     rounds = volunteer_rules().screening_rounds
     rows = []
     for v in page.items:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import scoping
 from gongzhi.core.pagination import paginate
+from gongzhi.web.params import int_param
 
 from . import selectors
 from .models import AccessChannel
@@ -19,24 +20,17 @@ FIELD_LABELS = {
 SUBJECT_LABELS = {"people.person": _("居民")}
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def access_log(request):
     actor = request.user
     scoping.require(actor, VIEW_ACCESS_LOG)
     subject_type = request.GET.get("subject_type", "").replace("\x00", "")[:40] or None
-    subject_id = _int(request.GET.get("subject_id"))
+    subject_id = int_param(request.GET.get("subject_id"), None)
     channel = request.GET.get("channel") or None
     qs = selectors.access_log_list(actor=actor, subject_type=subject_type, subject_id=subject_id)
     if channel in AccessChannel.values:
         qs = qs.filter(channel=channel)
-    page = paginate(qs, page=_int(request.GET.get("page")) or 1, page_size=30)
+    page = paginate(qs, page=int_param(request.GET.get("page"), None) or 1, page_size=30)
     for row in page.items:
         row.field_labels = [str(FIELD_LABELS.get(f, f)) for f in row.fields]
         row.subject_kind = SUBJECT_LABELS.get(row.subject_type, row.subject_type)
