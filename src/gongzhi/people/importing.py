@@ -49,6 +49,7 @@ from gongzhi.core import clock
 from gongzhi.core.errors import CommonError, DomainError
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Unit
+from gongzhi.privacy.services import access_log_record
 
 from . import permissions as perms
 from . import services
@@ -1210,6 +1211,17 @@ def import_job_get(*, actor, pk: int) -> ImportJob:
     """One job the actor may see; jobs of other units are not found (404)."""
     return scoping.get_scoped(ImportJob.objects.select_related("unit", "created_by"), actor, perms.IMPORT,
                               "unit__path", pk=pk)
+
+
+def import_error_report_open(*, actor, job: ImportJob, channel: str, request=None):
+    """The job's error report for download. It repeats the uploaded rows as typed (clear ID numbers and phones, so
+    the uploader can correct them): every download is written to the access log like an unmasked export (R-P3)."""
+    if not job.error_report:
+        raise CommonError.NOT_FOUND.error()
+    access_log_record(actor=actor, subject_type="people.importjob", subject_id=job.pk, subject_label=job.filename,
+                      unit_path=job.unit.path, fields=["id_number", "phone", "address"], channel=channel,
+                      purpose=_("下载导入错误报告"), record_count=job.error_rows, request=request)
+    return job.error_report.open("rb")
 
 
 def import_template(*, kind: str, fileobj) -> None:

@@ -124,9 +124,8 @@ def import_job(request, job_id: int):
 @router.get("/people/imports/{int:job_id}/errors.xlsx", summary="下载错误报告（xlsx）", url_name="import_errors")
 def import_errors(request, job_id: int):
     job = importing.import_job_get(actor=request.auth, pk=job_id)
-    if not job.error_report:
-        raise CommonError.NOT_FOUND.error()
-    return xlsx_response(job.error_report.open("rb"), f"导入错误报告-{job.pk}.xlsx")
+    report = importing.import_error_report_open(actor=request.auth, job=job, channel="api", request=request)
+    return xlsx_response(report, f"导入错误报告-{job.pk}.xlsx")
 
 
 @router.get("/people/import-template.xlsx", summary="下载导入模板", url_name="import_template")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.accounts import scoping
-from gongzhi.core.errors import CommonError, DomainError
+from gongzhi.core.errors import DomainError
 from gongzhi.org import selectors as org_selectors
 from gongzhi.web.middleware import attach_to_form
 
@@ -109,9 +109,8 @@ def import_job_page(request, pk: int):
 @require_GET
 def import_errors(request, pk: int):
     job = importing.import_job_get(actor=request.user, pk=pk)
-    if not job.error_report:
-        raise CommonError.NOT_FOUND.error()
-    return xlsx_response(job.error_report.open("rb"), f"导入错误报告-{job.pk}.xlsx")
+    report = importing.import_error_report_open(actor=request.user, job=job, channel="page", request=request)
+    return xlsx_response(report, f"导入错误报告-{job.pk}.xlsx")
 
 
 @login_required

@@ -39,6 +39,19 @@ def test_upload_creates_job_and_reports_counts(api, world):
     assert list(book["错误明细"].iter_rows(min_row=2, values_only=True)) == [(3, "身份证号", "身份证号码校验位错误")]
 
 
+def test_error_report_download_is_access_logged(api, world):
+    """The error report repeats the uploaded clear values, so each download writes an access-log row (R-P3)."""
+    from gongzhi.privacy.models import AccessLog
+
+    data = make_xlsx([["坏号", "110105194912310021", "13800000902", "", "", "", "", ""]])
+    job = post_import(api("community"), data, unit_id=world.community_a.pk).json()
+    assert not AccessLog.objects.exists()
+    assert api("street").get(job["error_report_url"]).status_code == 200
+    log = AccessLog.objects.get()
+    assert (log.actor, log.subject_type, log.subject_id, log.channel) == (
+        world.user("street"), "people.importjob", job["id"], "api")
+
+
 def test_dry_run_and_strict_flags_are_honoured(api, world):
     """dry_run=true saves nothing; strict=true with a bad row saves nothing."""
     rows = [["甲", ident(911), "", "", "", "", "", ""], ["乙", ident(912), "123", "", "", "", "", ""]]
