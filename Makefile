@@ -27,7 +27,7 @@ demo: install
 	$(BIN)/gongzhi demo
 
 lint: install-test
-	$(BIN)/ruff check src bench
+	$(BIN)/ruff check src tests bench
 
 migrations-check: install-test
 	DJANGO_SETTINGS_MODULE=gongzhi.settings.test $(BIN)/gongzhi makemigrations --check --dry-run

@@ -38,6 +38,7 @@ import python_calamine
 import xlsxwriter
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import translation
@@ -228,12 +229,9 @@ def sheet_open(source, kind: str) -> SheetReader:
 
 
 def _source_of(fieldfile):
-    """A path when the storage has one (calamine reads it directly), else an open binary file."""
-    try:
-        path = fieldfile.path
-    except (NotImplementedError, AttributeError):
-        path = None
-    if path and os.path.exists(path):  # in-memory storages name a path that is not on disk
+    """A path when the file is on local disk (calamine reads it directly), else an open binary file."""
+    path = fieldfile.path if isinstance(fieldfile.storage, FileSystemStorage) else None
+    if path and os.path.exists(path):
         return path
     fieldfile.open("rb")
     return fieldfile.file
