@@ -28,12 +28,19 @@ def _without_language_switcher(html: str) -> str:
     return re.sub(r"<footer\b.*?</footer>", "", html, flags=re.S)
 
 
-def test_login_page_in_english_with_accept_language(client):
-    """With Accept-Language: en the login page is English throughout."""
-    html = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def test_login_page_in_english_after_choosing_it(client):
+    """After choosing English in the switcher the login page is English throughout."""
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    html = client.get(reverse("web:login")).content.decode()
     assert '<html lang="en">' in html
     assert "Log in" in html and "Username or mobile number" in html and "Password" in html
     assert not HAN.search(_without_language_switcher(html))
+
+
+def test_pages_stay_chinese_for_a_browser_set_to_english(client):
+    """A phone set to English still gets Chinese pages until the user picks English (API clients keep Accept-Language)."""
+    html = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "登录" in html
 
 
 def test_login_page_in_chinese_by_default(client):
