@@ -1053,7 +1053,8 @@ def _run_pass(job: ImportJob, *, save: bool, report: bool, progress: bool) -> tu
         importer.process_rows(rows, derived)
         if progress:
             ImportJob.objects.filter(pk=job.pk).update(
-                total_rows=max(job.total_rows, importer.counts.processed), **importer.counts.as_job_fields())
+                total_rows=max(job.total_rows, importer.counts.processed), heartbeat_at=clock.now(),
+                **importer.counts.as_job_fields())
         collect()
 
     try:
@@ -1092,7 +1093,7 @@ def _summary(job: ImportJob, counts: Counts) -> str:
 
 def import_job_run(*, job: ImportJob) -> ImportJob:
     """Run an import job to its end. Never raises: a failure is recorded on the job (status failed + message)."""
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, message="")
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, message="", heartbeat_at=clock.now())
     report_path = None
     try:
         with _bulk_connection():
@@ -1206,9 +1207,34 @@ def import_job_list(*, actor) -> QuerySet:
 
 
 def import_job_get(*, actor, pk: int) -> ImportJob:
-    """One job the actor may see; jobs of other units are not found (404)."""
-    return scoping.get_scoped(ImportJob.objects.select_related("unit", "created_by"), actor, perms.IMPORT,
-                              "unit__path", pk=pk)
+    """One job the actor may see; jobs of other units are not found (404). A job whose process died is shown as
+    failed rather than "running" forever (see :func:`import_job_expire_if_stale`)."""
+    job = scoping.get_scoped(ImportJob.objects.select_related("unit", "created_by"), actor, perms.IMPORT,
+                             "unit__path", pk=pk)
+    return import_job_expire_if_stale(job=job)
+
+
+STALE_AFTER = dt.timedelta(minutes=15)  # a batch reports progress within seconds; this much silence means it died
+
+
+def import_job_expire_if_stale(*, job: ImportJob) -> ImportJob:
+    """Mark a pending/running job failed when its process stopped reporting (a restart or crash mid-import).
+
+    Batches commit as they go (strict mode commits nothing until the end), so the message tells the user what stayed.
+    The update is conditional on the status and heartbeat still being the ones read: a live job is never touched."""
+    if job.status not in (ImportStatus.PENDING, ImportStatus.RUNNING):
+        return job
+    last = job.heartbeat_at or job.created_at
+    if clock.now() - last < STALE_AFTER:
+        return job
+    message = _("导入已中断（处理进程已停止），已完成的批次已保存，请核对后重新上传。")
+    if job.strict or job.dry_run:
+        message = _("导入已中断（处理进程已停止），未保存任何数据，请重新上传。")
+    updated = ImportJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(
+        status=ImportStatus.FAILED, message=message[:300], finished_at=clock.now())
+    if updated:
+        job.refresh_from_db()
+    return job
 
 
 def import_error_report_open(*, actor, job: ImportJob, channel: str, request=None):

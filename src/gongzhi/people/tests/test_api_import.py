@@ -152,3 +152,23 @@ def test_upload_runs_in_a_background_thread_when_configured(api, world):
             thread.join(timeout=30)
     job = api("community").get(f"people/imports/{job_id}").json()
     assert job["status"] == "done" and job["created_count"] == 2, job
+
+
+def test_job_whose_process_died_is_shown_failed_not_running_forever(api, world):
+    """A running job silent for longer than STALE_AFTER is marked failed on read; a live one is left alone."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.people import importing
+    from gongzhi.people.models import ImportStatus
+
+    data = make_xlsx([["刘二", ident(951), "", "", "", "", "", ""]])
+    job_id = post_import(api("community"), data, unit_id=world.community_a.pk).json()["id"]
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.RUNNING, heartbeat_at=now - dt.timedelta(minutes=1))
+    assert api("community").get(f"people/imports/{job_id}").json()["status"] == "running"
+    ImportJob.objects.filter(pk=job_id).update(heartbeat_at=now - importing.STALE_AFTER - dt.timedelta(minutes=1))
+    body = api("community").get(f"people/imports/{job_id}").json()
+    assert body["status"] == "failed" and "导入已中断" in body["message"]
+    assert ImportJob.objects.get(pk=job_id).finished_at is not None
