@@ -116,4 +116,3 @@ api.add_router("/", people_router)
 api.add_router("/", privacy_router)
 api.add_router("/", transfer_router)
 
-_ = _  # marker for makemessages

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -20,7 +19,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-_ = i18n_patterns  # language comes from the session/cookie/Accept-Language, not the URL
 
 handler404 = "gongzhi.web.views.page_not_found"
 handler500 = "gongzhi.web.views.server_error"

@@ -57,17 +57,11 @@ def contribute(ctx) -> None:
             user.save(update_fields=["is_staff"])
             user.user_permissions.add(*_view_permissions())
     workers = 0
-    for street in STREETS:
-        if street.code not in DEMO_LOGIN_UNITS:
-            user = user_create(username=worker_username(street.code), password=None,
-                               display_name=f"{street.name}管理员")
-            role_grant(user=user, role=Role.STREET_ADMIN, unit=ctx.unit(street.code), actor=None)
-            workers += 1
-    for place in PLACES:
-        if place.code not in DEMO_LOGIN_UNITS:
-            user = user_create(username=worker_username(place.code), password=None,
-                               display_name=f"{place.name}工作人员")
-            role_grant(user=user, role=Role.COMMUNITY_WORKER, unit=ctx.unit(place.code), actor=None)
+    staffing = [(s, Role.STREET_ADMIN, "管理员") for s in STREETS] + [(p, Role.COMMUNITY_WORKER, "工作人员") for p in PLACES]
+    for unit, role, title in staffing:
+        if unit.code not in DEMO_LOGIN_UNITS:
+            user = user_create(username=worker_username(unit.code), password=None, display_name=f"{unit.name}{title}")
+            role_grant(user=user, role=role, unit=ctx.unit(unit.code), actor=None)
             workers += 1
     ctx.count("演示账号", len(LOGINS))
     ctx.count("工作人员账号（不可登录）", workers)
