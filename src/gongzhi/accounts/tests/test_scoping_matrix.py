@@ -16,21 +16,30 @@ Rules: other units' records answer 404, forbidden actions 403 (issue 2, style ha
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import re
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from python_calamine import CalamineWorkbook
 
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.accounts.roles import Role
 from gongzhi.accounts.services import role_grant, token_create, user_create
 from gongzhi.conftest import ApiClient
+from gongzhi.core.testing.matrix import (
+    Case,
+    Ctx,
+    Multipart,
+    app_cases,
+    app_endpoint_sets,
+    content,
+    ids,
+    run_case,
+    send,
+    table,
+    tree_ids,
+)
 from gongzhi.core.testing.world import PASSWORD, make_person
 from gongzhi.org.models import OrgKind
 from gongzhi.org.services import organisation_create
@@ -39,49 +48,7 @@ from gongzhi.people.models import ImportJob, TeamMembership, TeamRole, Volunteer
 from gongzhi.people.services import volunteer_apply
 from gongzhi.privacy.services import access_log_record
 
-ROLES = [
-    "district", "street", "street_b", "community", "community_b", "grid", "socialworker", "socialworker2",
-    "teamleader", "mediator", "observer", "volunteer", "resident", "merchant", "norole",
-]
-
-
-def table(text: str) -> dict[str, dict[str, str]]:
-    """Parse a whitespace table: header row of targets, then ``role[,role...]  cell cell ...`` rows."""
-    rows = [line.split("#")[0].split() for line in text.strip().splitlines()]
-    rows = [r for r in rows if r]
-    header, out, star = rows[0], {}, None
-    for label, *cells in rows[1:]:
-        assert len(cells) == len(header), f"row {label!r} has {len(cells)} cells for {len(header)} targets"
-        if label == "*":
-            star = dict(zip(header, cells, strict=True))
-            continue
-        for role in label.split(","):
-            assert role in ROLES, f"unknown role {role!r}"
-            assert role not in out, f"role {role!r} twice"
-            out[role] = dict(zip(header, cells, strict=True))
-    for role in ROLES:
-        if role not in out:
-            assert star is not None, f"role {role!r} missing from table"
-            out[role] = star
-    return out
-
-
 # --- the world the matrix runs in ---------------------------------------------------------------------------
-
-
-@dataclass
-class Ctx:
-    w: object
-    users: dict
-    clients: dict[str, ApiClient]
-    units: dict
-    people: dict  # targets G A A2 B R: residents who are not volunteers
-    volunteers: dict  # targets G A A2 B: applied volunteers
-    teams: dict
-    assignments: dict
-    logs: dict
-    import_jobs: dict
-    cache: dict = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -151,51 +118,16 @@ def _other_token(ctx: Ctx, role: str) -> int:
     return token_create(user=other, name="other")[0].pk
 
 
-class Multipart(dict):
-    """A form upload body (the import endpoint takes a file, not JSON)."""
-
-
 def _import_upload(ctx: Ctx, t: str) -> Multipart:
     if "template" not in ctx.cache:
         r = ctx.clients["district"].get("people/import-template.xlsx")
-        ctx.cache["template"] = _content(r)
+        ctx.cache["template"] = content(r)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Multipart(file=SimpleUploadedFile("居民.xlsx", ctx.cache["template"], content_type=xlsx),
                      unit_id=ctx.units[t].pk, dry_run="true")
 
 
-def _content(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def _parsed(response):
-    """JSON, or for an xlsx download the set of cell texts below the header row."""
-    if not response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
-        return response.json()
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(_content(response))).get_sheet_by_index(0).to_python()
-    return {str(cell) for row in rows[1:] for cell in row}
-
-
 NEW_GRID_CODE = {"A": "370117001001002", "A2": "370117001002001", "B": "370117002001001"}
-
-
-@dataclass
-class Case:
-    table: dict
-    build: Callable[[Ctx, str, str], tuple[str, dict | None]]
-    listed: Callable[[object, Ctx, str], bool] | None = None  # list endpoints: is target t in the response?
-
-
-def _ids(body) -> set[int]:
-    return {x["id"] for x in (body["items"] if isinstance(body, dict) else body)}
-
-
-def _tree_ids(nodes) -> set[int]:
-    out = set()
-    for n in nodes:
-        out.add(n["id"])
-        out |= _tree_ids(n["children"])
-    return out
 
 
 SELF_SERVICE = """
@@ -346,7 +278,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         *                             403  403  403  403
         """),
         lambda c, r, t: ("roles", None),
-        lambda body, c, t: c.assignments[t].pk in _ids(body),
+        lambda body, c, t: c.assignments[t].pk in ids(body),
     ),
     ("POST", "/api/v1/roles"): Case(
         table("""
@@ -374,9 +306,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     # --- org ------------------------------------------------------------------------------------------------
     ("GET", "/api/v1/units"): Case(table(UNITS_VISIBLE), lambda c, r, t: ("units", None),
-                                   lambda body, c, t: c.units[t].pk in _ids(body)),
+                                   lambda body, c, t: c.units[t].pk in ids(body)),
     ("GET", "/api/v1/units/tree"): Case(table(UNITS_VISIBLE), lambda c, r, t: ("units/tree", None),
-                                        lambda body, c, t: c.units[t].pk in _tree_ids(body)),
+                                        lambda body, c, t: c.units[t].pk in tree_ids(body)),
     ("GET", "/api/v1/units/{unit_id}"): Case(table(UNIT_DETAIL), lambda c, r, t: (f"units/{c.units[t].pk}", None)),
     ("GET", "/api/v1/units/{unit_id}/subtree"): Case(table(UNIT_DETAIL),
                                                      lambda c, r, t: (f"units/{c.units[t].pk}/subtree", None)),
@@ -396,9 +328,9 @@ MATRIX: dict[tuple[str, str], Case] = {
                                    "parent_id": c.units[t].pk}),
     ),
     ("GET", "/api/v1/orgs"): Case(table(UNITS_VISIBLE), lambda c, r, t: ("orgs", None),
-                                  lambda body, c, t: c.teams[t].pk in _ids(body)),
+                                  lambda body, c, t: c.teams[t].pk in ids(body)),
     ("GET", "/api/v1/teams"): Case(table(UNITS_VISIBLE), lambda c, r, t: ("teams", None),
-                                   lambda body, c, t: c.teams[t].pk in _ids(body)),
+                                   lambda body, c, t: c.teams[t].pk in ids(body)),
     ("GET", "/api/v1/orgs/{org_id}"): Case(table(UNIT_DETAIL), lambda c, r, t: (f"orgs/{c.teams[t].pk}", None)),
     ("POST", "/api/v1/orgs"): Case(
         table(ORG_CREATE),
@@ -418,7 +350,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         *                                     403  403  403  403  403
         """),
         lambda c, r, t: ("people", None),
-        lambda body, c, t: c.people[t].pk in _ids(body),
+        lambda body, c, t: c.people[t].pk in ids(body),
     ),
     ("POST", "/api/v1/people"): Case(
         table("""
@@ -463,7 +395,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         *                                     403  403  403  403
         """),
         lambda c, r, t: ("volunteers", None),
-        lambda body, c, t: c.volunteers[t].pk in _ids(body),
+        lambda body, c, t: c.volunteers[t].pk in ids(body),
     ),
     ("GET", "/api/v1/volunteers/review-queue"): Case(
         table("""
@@ -475,7 +407,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         *                                     403  403  403  403
         """),
         lambda c, r, t: ("volunteers/review-queue", None),
-        lambda body, c, t: c.volunteers[t].pk in _ids(body),
+        lambda body, c, t: c.volunteers[t].pk in ids(body),
     ),
     ("POST", "/api/v1/volunteers"): Case(
         table("""
@@ -585,55 +517,17 @@ MATRIX: dict[tuple[str, str], Case] = {
         *                             403  403  403  403
         """),
         lambda c, r, t: ("access-log", None),
-        lambda body, c, t: c.logs[t].pk in _ids(body),
+        lambda body, c, t: c.logs[t].pk in ids(body),
     ),
 }
 
-
-def _send(client: ApiClient, method: str, url: str, body):
-    if isinstance(body, Multipart):
-        return client.client.post(client._url(url), dict(body), **client.headers)
-    fn = getattr(client, method.lower())
-    return fn(url) if method in ("GET", "DELETE") else fn(url, body)
-
-
-def _run(ctx: Ctx, key: tuple[str, str]) -> list[str]:
-    """Every (role, target) of one endpoint; returns the cells that differ from the table."""
-    method, _ = key
-    case = MATRIX[key]
-    problems = []
-    for role in ROLES:
-        expected = case.table[role]
-        client = ctx.clients[role]
-        if case.listed is not None:
-            with transaction.atomic():
-                url, body = case.build(ctx, role, "")
-                r = _send(client, method, url, body)
-                transaction.set_rollback(True)
-            body = _parsed(r) if r.status_code == 200 else None
-            for t, want in expected.items():
-                got = "+" if body is not None and case.listed(body, ctx, t) else "-"
-                if want == "403" or r.status_code != 200:
-                    got = str(r.status_code)
-                if got != want:
-                    problems.append(f"{role:14} {t:5} expected {want} got {got}")
-            continue
-        for t, want in expected.items():
-            with transaction.atomic():
-                url, body = case.build(ctx, role, t)
-                r = _send(client, method, url, body)
-                transaction.set_rollback(True)
-            if str(r.status_code) != want:
-                problems.append(f"{role:14} {t:5} expected {want} got {r.status_code}: {_content(r)[:120]!r}")
-            elif r.status_code in (403, 404):
-                assert r.json()["code"] in ("forbidden", "not_found"), r.content
-    return problems
+MATRIX.update(app_cases())
 
 
 @pytest.mark.parametrize("key", list(MATRIX), ids=[f"{m} {p}" for m, p in MATRIX])
 def test_scoping_matrix(ctx, key):
     """Each role gets exactly the table's answer for objects in its own and in other units (404 outside, 403 no right)."""
-    problems = _run(ctx, key)
+    problems = run_case(ctx, MATRIX, key)
     assert not problems, f"{key[0]} {key[1]}:\n" + "\n".join(problems)
 
 
@@ -655,7 +549,9 @@ SELF_SERVICE_ENDPOINTS = {
     ("GET", "/api/v1/me"), ("GET", "/api/v1/me/tokens"), ("POST", "/api/v1/me/tokens"),
     ("DELETE", "/api/v1/me/tokens/{token_id}"), ("POST", "/api/v1/me/volunteer"),
     ("GET", "/api/v1/tags"), ("GET", "/api/v1/skills"),
-}
+} | app_endpoint_sets("SELF_SERVICE")
+# Endpoints meant for anonymous callers (a public verification page, a public board): no 401 case.
+PUBLIC_ENDPOINTS = app_endpoint_sets("PUBLIC")
 
 
 def test_every_endpoint_has_a_permission_denied_case():
@@ -665,15 +561,16 @@ def test_every_endpoint_has_a_permission_denied_case():
     assert without_403 == SELF_SERVICE_ENDPOINTS
 
 
-@pytest.mark.parametrize("key", list(MATRIX), ids=[f"{m} {p}" for m, p in MATRIX])
+PRIVATE = [key for key in MATRIX if key not in PUBLIC_ENDPOINTS]
+
+
+@pytest.mark.parametrize("key", PRIVATE, ids=[f"{m} {p}" for m, p in PRIVATE])
 def test_anonymous_caller_gets_401(world, key):
     """Without a token or session every endpoint answers 401 with the shared error shape."""
     method, path = key
-    url = path.replace("{", "").replace("}", "")
-    for name in ("token_id", "assignment_id", "unit_id", "org_id", "person_id", "volunteer_id", "job_id"):
-        url = url.replace(name, "1")
+    url = re.sub(r"\{[^}]+\}", "1", path)
     anon = ApiClient(None)
-    r = _send(anon, method, url, {})
+    r = send(anon, method, url, {})
     assert r.status_code == 401, r.content
     assert r.json()["code"] == "unauthenticated"
     assert json.loads(r.content)["message"] == "请先登录"
