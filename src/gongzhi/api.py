@@ -14,11 +14,17 @@ from ninja.parser import Parser
 
 from gongzhi.accounts.api import router as accounts_router
 from gongzhi.accounts.auth import api_auth
+from gongzhi.activities.api import router as activities_router
 from gongzhi.core.errors import CommonError, DomainError
+from gongzhi.hours.api import router as hours_router
+from gongzhi.notifications.api import router as notifications_router
 from gongzhi.org.api import router as org_router
 from gongzhi.people.api import router as people_router
 from gongzhi.people.transfer_api import router as transfer_router
 from gongzhi.privacy.api import router as privacy_router
+from gongzhi.recognition.api import router as recognition_router
+from gongzhi.reports.api import router as reports_router
+from gongzhi.training.api import router as training_router
 
 
 def _refuse_nul(value) -> None:
@@ -115,4 +121,9 @@ api.add_router("/", org_router)
 api.add_router("/", people_router)
 api.add_router("/", privacy_router)
 api.add_router("/", transfer_router)
-
+api.add_router("/", notifications_router)
+api.add_router("/", activities_router)
+api.add_router("/", hours_router)
+api.add_router("/", recognition_router)
+api.add_router("/", training_router)
+api.add_router("/", reports_router)

@@ -12,6 +12,12 @@ urlpatterns = [
     path("org/", include("gongzhi.org.urls")),
     path("people/", include("gongzhi.people.urls")),
     path("privacy/", include("gongzhi.privacy.urls")),
+    path("notifications/", include("gongzhi.notifications.urls")),
+    path("activities/", include("gongzhi.activities.urls")),
+    path("hours/", include("gongzhi.hours.urls")),
+    path("recognition/", include("gongzhi.recognition.urls")),
+    path("training/", include("gongzhi.training.urls")),
+    path("reports/", include("gongzhi.reports.urls")),
 ]
 
 if settings.DEBUG:

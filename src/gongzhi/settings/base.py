@@ -52,6 +52,12 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.people",
     "gongzhi.privacy",
+    "gongzhi.notifications",
+    "gongzhi.activities",
+    "gongzhi.hours",
+    "gongzhi.recognition",
+    "gongzhi.training",
+    "gongzhi.reports",
     "gongzhi.web",
 ]
 

@@ -16,7 +16,12 @@ NAV = [
     (_("审核"), "people:review_queue", "volunteers.review"),
     (_("导入"), "people:import", "people.import"),
     (_("访问日志"), "privacy:access_log", "privacy.view_access_log"),
+    (_("活动"), "activities:list", None),
+    (_("签到与时长"), "hours:organiser", "hours.confirm"),
+    (_("培训"), "training:list", "training.view"),
+    (_("统计"), "reports:dashboard", "reports.view"),
     (_("我的志愿服务"), "people:volunteer_apply", OWN_PERSON),
+    (_("消息"), "notifications:inbox", None),
 ]
 
 
