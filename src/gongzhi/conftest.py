@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -66,3 +69,33 @@ def browser_login(client, world):
         return client
 
     return login
+
+
+# --- headless Chromium (Debian package; Playwright drives it). Screenshots go to test-artifacts/. ----------
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def chromium_page():
+    """A phone-sized (390×844) Chromium page; skipped without /usr/bin/chromium unless GONGZHI_REQUIRE_BROWSER=1."""
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("GONGZHI_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is required (GONGZHI_REQUIRE_BROWSER=1) but missing")
+        pytest.skip(f"{CHROMIUM} not installed")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
