@@ -64,6 +64,12 @@ class RecordSource(models.TextChoices):
     BACK_ENTRY = "back_entry", _("补录")
 
 
+class ServiceRecordQuerySet(models.QuerySet):
+    def current(self) -> ServiceRecordQuerySet:
+        """The records that count now: originals and corrections nobody superseded (revocations never count)."""
+        return self.filter(kind__in=(RecordKind.ORIGINAL, RecordKind.CORRECTION), superseded_by__isnull=True)
+
+
 class ServiceRecord(models.Model):
     """One confirmed piece of service. Never updated or deleted: corrections and revocations are new rows."""
 
@@ -85,6 +91,8 @@ class ServiceRecord(models.Model):
     reason = models.CharField(_("更正/撤销理由"), max_length=300, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(_("确认时间"))
+
+    objects = ServiceRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("志愿服务记录")
