@@ -10,4 +10,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("统计报表")
 
     def ready(self):
+        from gongzhi.core import events
+
         from . import permissions  # noqa: F401
+        from . import rollups
+
+        # In-transaction: the rollups commit or roll back with the fact that moved them.
+        events.subscribe("hours.record_added", rollups.on_record_added)
+        events.subscribe("activities.status_changed", rollups.on_status_changed)
+        events.subscribe("activities.beneficiaries_recorded", rollups.on_beneficiaries_recorded)
