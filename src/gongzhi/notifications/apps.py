@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,4 +12,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("消息通知")
 
     def ready(self):
+        from gongzhi.core import jobs
+
         from . import permissions  # noqa: F401
+        from .services import outbox_job
+
+        jobs.register("notifications.outbox", every=dt.timedelta(seconds=30), fn=outbox_job)
