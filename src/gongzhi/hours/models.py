@@ -115,3 +115,50 @@ class ServiceRecord(models.Model):
 
     def __str__(self):
         return f"{self.volunteer_id} {self.day} {self.hours}h ({self.kind})"
+
+
+class Dispute(models.Model):
+    """A volunteer's objection to one of their service records (R-V6). Append-only: the organiser's answer is a
+    :class:`DisputeResolution` row, optionally pointing at the correction it led to."""
+
+    record = models.ForeignKey(ServiceRecord, on_delete=models.PROTECT, related_name="disputes")
+    reason = models.CharField(_("异议理由"), max_length=300)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("提出时间"))
+
+    class Meta:
+        verbose_name = _("服务记录异议")
+        verbose_name_plural = _("服务记录异议")
+        ordering = ["-opened_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.record_id}: {self.reason[:20]}"
+
+    @property
+    def status(self) -> str:
+        return DisputeStatus.RESOLVED if hasattr(self, "resolution") else DisputeStatus.OPEN
+
+    def get_status_display(self) -> str:
+        return DisputeStatus(self.status).label
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    RESOLVED = "resolved", _("已处理")
+
+
+class DisputeResolution(models.Model):
+    """How the organiser answered a dispute: a note, and the correction row when hours changed."""
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.PROTECT, related_name="resolution")
+    note = models.CharField(_("处理说明"), max_length=300)
+    correction = models.ForeignKey(ServiceRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(_("处理时间"))
+
+    class Meta:
+        verbose_name = _("异议处理")
+        verbose_name_plural = _("异议处理")
+
+    def __str__(self):
+        return f"{self.dispute_id}: {self.note[:20]}"
