@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,4 +12,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("志愿服务活动")
 
     def ready(self):
+        from gongzhi.core import jobs
+
         from . import permissions  # noqa: F401
+        from .services import reminders_send
+
+        jobs.register("activities.reminders", every=dt.timedelta(minutes=5), fn=reminders_send)
