@@ -12,8 +12,10 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from gongzhi.core import events
 
-        from . import permissions  # noqa: F401
-        from . import rollups
+        from . import (
+            permissions,  # noqa: F401
+            rollups,
+        )
 
         # In-transaction: the rollups commit or roll back with the fact that moved them.
         events.subscribe("hours.record_added", rollups.on_record_added)

@@ -332,7 +332,7 @@ def rebuild(log=lambda _msg: None) -> dict[str, int]:
                 "INSERT INTO reports_volunteerpresence (unit_path, grain, period, volunteer_id, refs) "
                 f"SELECT substr(unit_path, 1, {n}), '{grain}', {period}, volunteer_id, SUM(refs) "
                 f"FROM reports_presence_leaf WHERE length(unit_path) >= {n} "
-                f"GROUP BY substr(unit_path, 1, {n}), {period}, volunteer_id")
+                f"GROUP BY substr(unit_path, 1, {n}), {period + ', ' if grain != Grain.ALL else ''}volunteer_id")
         log(f"presence level {n}")
     _execute("DROP TABLE reports_presence_leaf")
     totals = _expand(_leaf_counters(), lv)

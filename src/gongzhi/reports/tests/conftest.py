@@ -88,3 +88,34 @@ class Facts:
 @pytest.fixture
 def facts(world):
     return Facts(world)
+
+
+@pytest.fixture
+def small_world(world, facts):
+    """A hand-built district whose figures are worked out by hand in the tests (see test_api_dashboard)."""
+    f = facts
+    v1, v2 = f.volunteer("陈一", world.community_a), f.volunteer("陈二", world.community_a)
+    v3, v4 = f.volunteer("陈三", world.community_b), f.volunteer("陈四", world.grid_a)
+    f.volunteer("陈五", world.community_a, active=False)
+    a1 = f.activity(world.community_a, category="convenience", title="便民理发",
+                    starts=dt.datetime(2025, 3, 8, 9, tzinfo=SH), organiser=world.team_a)
+    a2 = f.activity(world.grid_a, category="child_care", title="四点半课堂", starts=dt.datetime(2025, 5, 10, 15, tzinfo=SH))
+    a3 = f.activity(world.community_b, category="environment", title="河道清理",
+                    starts=dt.datetime(2025, 3, 20, 8, tzinfo=SH))
+    a4 = f.activity(world.community_a2, category="convenience", title="家电维修", finished=False,
+                    starts=dt.datetime(2025, 6, 1, 9, tzinfo=SH))
+    a5 = f.activity(world.community_a, category="convenience", title="岁末送温暖",
+                    starts=dt.datetime(2024, 12, 30, 9, tzinfo=SH))
+    f.record(a1, v1, "3")
+    f.record(a1, v1, "1", day=dt.date(2025, 3, 9))
+    f.correct(f.record(a1, v2, "2"), "2.5")
+    first = f.beneficiaries(a1, 40)
+    f.beneficiaries(a1, 45, replaces=first)
+    f.beneficiaries(a1, 5)
+    f.record(a2, v4, "4")
+    f.revoke(f.record(a2, v1, "2"))
+    f.record(a3, v3, "1.5")
+    f.beneficiaries(a3, 20)
+    f.record(a4, v2, "1")
+    f.record(a5, v1, "2")
+    return {"v": [v1, v2, v3, v4], "a": [a1, a2, a3, a4, a5]}

@@ -1,0 +1,336 @@
+"""Scoped reads of the figures: the dashboard of a unit and the page of a team.
+
+Periods are a month (``2025-03``), a quarter (``2025-Q1``), a year (``2025``) or all time (``all``); these read the
+rollups (a handful of indexed rows whatever the data size). An arbitrary date range (``start``/``end``) falls back to
+the base tables (service records, activities, beneficiary counts): correct but a scan of the unit's rows in the range.
+In a range, 人次 are the distinct (volunteer, activity) pairs among the current records whose day lies in the range,
+场次 and 惠及人次 the activities that started in it (the rollups attribute 人次 to the activity's start month).
+
+Access: ``reports.view`` on the unit (a role covers its subtree). Another unit's dashboard answers 404, as every
+scoped fetch does; no ``reports.view`` anywhere answers 403.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import CharField, Count, F, Q, Sum, Value
+from django.db.models.functions import Cast, Concat, Substr, TruncMonth
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts import scoping
+from gongzhi.activities.models import Activity, ActivityStatus, BeneficiaryCount, Category
+from gongzhi.core import clock
+from gongzhi.core.errors import CommonError
+from gongzhi.hours.models import ServiceRecord
+from gongzhi.org.models import Organisation, OrgKind, Unit, subtree_q
+from gongzhi.people.models import Person, TeamMembership, VolunteerProfile, VolunteerStatus
+
+from . import permissions as perms
+from .errors import ReportsError
+from .models import ALL_PERIOD, Grain, Rollup, hours_from_e4
+from .rollups import local_day
+
+FIGURES = ("activities", "participations", "volunteers", "hours", "beneficiaries")
+FIGURE_LABELS = {
+    "activities": _("开展活动（场次）"),
+    "participations": _("志愿者参与（人次）"),
+    "volunteers": _("参与志愿者（人）"),
+    "hours": _("服务时长（小时）"),
+    "beneficiaries": _("惠及群众（人次）"),
+}
+REGISTERED_LABELS = {
+    "volunteers": _("注册志愿者（名）"),
+    "organisations": _("志愿服务组织（个）"),
+    "teams": _("志愿服务队伍（支）"),
+}
+MAX_RANGE_DAYS = 3660
+RANGE = "r"
+
+
+@dataclass(frozen=True)
+class Period:
+    grain: str  # Grain value, or RANGE for an arbitrary date range
+    key: str  # "2025-03", "2025-Q1", "2025", "all" or "2025-01-01..2025-02-10"
+    start: dt.date | None  # None for all time
+    end: dt.date | None
+
+    @property
+    def label(self) -> str:
+        if self.grain == Grain.ALL:
+            return _g("累计")
+        if self.grain == Grain.YEAR:
+            return _g("%(year)s年") % {"year": self.key}
+        if self.grain == Grain.QUARTER:
+            return _g("%(year)s年第%(quarter)s季度") % {"year": self.key[:4], "quarter": self.key[-1]}
+        if self.grain == Grain.MONTH:
+            return _g("%(year)s年%(month)s月") % {"year": self.key[:4], "month": int(self.key[5:])}
+        return _g("%(start)s 至 %(end)s") % {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+    def months(self) -> list[str] | None:
+        """The month keys the period covers (None for all time: every month with data)."""
+        if self.start is None:
+            return None
+        out, y, m = [], self.start.year, self.start.month
+        while (y, m) <= (self.end.year, self.end.month):
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+
+def period_parse(value: str | None = None, *, start: dt.date | None = None, end: dt.date | None = None) -> Period:
+    """A period from ``2025`` / ``2025-Q1`` / ``2025-03`` / ``all``, or a date range; default: the current year."""
+    if start is not None or end is not None:
+        if start is None or end is None or start > end:
+            raise ReportsError.RANGE_INVALID.error(detail={"start": str(start), "end": str(end)})
+        if (end - start).days > MAX_RANGE_DAYS:
+            raise ReportsError.RANGE_TOO_LONG.error(detail={"max_days": MAX_RANGE_DAYS})
+        return Period(RANGE, f"{start.isoformat()}..{end.isoformat()}", start, end)
+    value = (value or str(clock.today().year)).strip()
+    if value == ALL_PERIOD:
+        return Period(Grain.ALL, ALL_PERIOD, None, None)
+    if m := re.fullmatch(r"(\d{4})", value):
+        y = int(m[1])
+        if 1900 <= y <= 9999:
+            return Period(Grain.YEAR, value, dt.date(y, 1, 1), dt.date(y, 12, 31))
+    elif m := re.fullmatch(r"(\d{4})-Q([1-4])", value):
+        y, q = int(m[1]), int(m[2])
+        if 1900 <= y:
+            last = q * 3
+            return Period(Grain.QUARTER, value, dt.date(y, last - 2, 1),
+                          dt.date(y, last, calendar.monthrange(y, last)[1]))
+    elif m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+        y, mo = int(m[1]), int(m[2])
+        if 1900 <= y and 1 <= mo <= 12:
+            return Period(Grain.MONTH, value, dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]))
+    raise ReportsError.PERIOD_INVALID.error(detail={"period": value[:20]})
+
+
+def report_unit_get(*, actor, unit_id: int | None = None) -> Unit:
+    """The unit whose figures are asked for: by id within the actor's scope (404 outside), else their top unit."""
+    if unit_id is not None:
+        return scoping.get_scoped(Unit.objects.all(), actor, perms.VIEW, "path", pk=unit_id)
+    scoping.require(actor, perms.VIEW)
+    roots = scoping.paths_with(actor, perms.VIEW)
+    qs = Unit.objects.filter(path=roots[0]) if roots else Unit.objects.filter(parent__isnull=True)
+    unit = qs.order_by("path").first()
+    if unit is None:
+        raise CommonError.NOT_FOUND.error()
+    return unit
+
+
+def _zero() -> dict:
+    return {"activities": 0, "participations": 0, "volunteers": 0, "hours": Decimal("0.0000"), "beneficiaries": 0,
+            "records": 0}
+
+
+def _from_rollup(r: Rollup | dict) -> dict:
+    get = r.get if isinstance(r, dict) else lambda n: getattr(r, n)
+    return {"activities": get("activities"), "participations": get("participations"),
+            "volunteers": get("volunteers"), "hours": hours_from_e4(get("hours_e4")),
+            "beneficiaries": get("beneficiaries"), "records": get("records")}
+
+
+ROLLUP_VALUES = ("unit_path", "period", "category", "activities", "participations", "volunteers", "records",
+                 "hours_e4", "beneficiaries")
+
+
+def _rollup_figures(unit: Unit, children: list[Unit], period: Period):
+    paths = [unit.path, *(c.path for c in children)]
+    rows = {r["unit_path"]: _from_rollup(r) for r in Rollup.objects.filter(
+        grain=period.grain, period=period.key, category="", unit_path__in=paths).values(*ROLLUP_VALUES)}
+    by_category = {r["category"]: _from_rollup(r) for r in Rollup.objects.filter(
+        grain=period.grain, period=period.key, unit_path=unit.path).exclude(category="").values(*ROLLUP_VALUES)}
+    months = Rollup.objects.filter(grain=Grain.MONTH, category="", unit_path=unit.path)
+    wanted = period.months()
+    if wanted is not None:
+        months = months.filter(period__in=wanted)
+    by_month = {r["period"]: _from_rollup(r) for r in months.values(*ROLLUP_VALUES)}
+    return rows.get(unit.path, _zero()), {c.path: rows.get(c.path, _zero()) for c in children}, by_category, by_month
+
+
+def _base_figures(unit: Unit, children: list[Unit], period: Period):
+    """The same figures from the base tables, for an arbitrary date range (see the module docstring)."""
+    child_len = len(children[0].path) if children else len(unit.path)
+    records = ServiceRecord.objects.current().filter(subtree_q(unit.path, "unit_path"),
+                                                     day__gte=period.start, day__lte=period.end)
+    starts = [dt.datetime.combine(period.start, dt.time.min), dt.datetime.combine(period.end, dt.time.max)]
+    from django.utils import timezone
+
+    starts = [timezone.make_aware(s) for s in starts]
+    held = Activity.objects.filter(subtree_q(unit.path, "unit__path"), status=ActivityStatus.FINISHED,
+                                   starts_at__gte=starts[0], starts_at__lte=starts[1])
+    ben = BeneficiaryCount.objects.filter(subtree_q(unit.path, "activity__unit__path"), superseded_by__isnull=True,
+                                          activity__starts_at__gte=starts[0], activity__starts_at__lte=starts[1])
+    pair = Concat(Cast("activity_id", CharField()), Value(":"), Cast("volunteer_id", CharField()))
+
+    def collect(group_records, group_held, group_ben, key):
+        out: dict = {}
+        for r in records.order_by().values(g=group_records).annotate(
+                n=Count("id"), h=Sum("hours"), v=Count("volunteer_id", distinct=True), p=Count(pair, distinct=True)):
+            f = out.setdefault(key(r["g"]), _zero())
+            f.update(records=r["n"], hours=(r["h"] or Decimal(0)).quantize(Decimal("0.0001")), volunteers=r["v"],
+                     participations=r["p"])
+        for r in held.order_by().values(g=group_held).annotate(n=Count("id")):
+            out.setdefault(key(r["g"]), _zero())["activities"] = r["n"]
+        for r in ben.order_by().values(g=group_ben).annotate(n=Sum("count")):
+            out.setdefault(key(r["g"]), _zero())["beneficiaries"] = r["n"] or 0
+        return out
+
+    total = collect(Value("t"), Value("t"), Value("t"), lambda g: g).get("t", _zero())
+    kids = collect(Substr("unit_path", 1, child_len), Substr("unit__path", 1, child_len),
+                   Substr("activity__unit__path", 1, child_len), lambda g: g)
+    by_category = collect(F("activity__category__code"), F("category__code"), F("activity__category__code"),
+                          lambda g: g)
+
+    def month_key(g):
+        return f"{g.year:04d}-{g.month:02d}" if g else ""
+
+    by_month = collect(TruncMonth("day"), TruncMonth("starts_at"), TruncMonth("activity__starts_at"), month_key)
+    return total, {c.path: kids.get(c.path, _zero()) for c in children}, by_category, by_month
+
+
+def _registered(unit: Unit, children: list[Unit]) -> tuple[dict, dict[str, dict]]:
+    """Registered (active) volunteers, organisations and teams now, in the unit's subtree and per child."""
+    units = dict(Unit.objects.subtree(unit.path).values_list("id", "path"))
+    child_paths = [c.path for c in children]
+
+    def owner(path: str) -> str | None:
+        for p in child_paths:
+            if path.startswith(p):
+                return p
+        return None
+
+    total = {"volunteers": 0, "organisations": 0, "teams": 0}
+    per_child = {p: dict(total) for p in child_paths}
+
+    def add(unit_id, name, n):
+        total[name] += n
+        p = owner(units[unit_id])
+        if p is not None:
+            per_child[p][name] += n
+
+    for unit_id, n in (VolunteerProfile.objects.filter(status=VolunteerStatus.ACTIVE, unit_id__in=list(units))
+                       .order_by().values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")):
+        add(unit_id, "volunteers", n)
+    for unit_id, kind, n in (Organisation.objects.filter(active=True, unit_id__in=list(units))
+                             .order_by().values_list("unit_id", "kind").annotate(n=Count("id"))
+                             .values_list("unit_id", "kind", "n")):
+        add(unit_id, "teams" if kind == OrgKind.TEAM else "organisations", n)
+    return total, per_child
+
+
+def _unit_out(u: Unit) -> dict:
+    return {"id": u.pk, "name": u.name, "kind": u.kind, "kind_label": str(u.get_kind_display()), "code": u.code}
+
+
+def dashboard(*, actor, unit: Unit | int | None, period: Period) -> dict:
+    """Figures of ``unit`` in ``period``, a row per direct child, by category and by month; registered counts."""
+    if not isinstance(unit, Unit):
+        unit = report_unit_get(actor=actor, unit_id=unit)
+    else:
+        unit = report_unit_get(actor=actor, unit_id=unit.pk)
+    children = list(Unit.objects.filter(parent=unit).order_by("path"))
+    if period.grain == RANGE:
+        total, kids, by_category, by_month = _base_figures(unit, children, period)
+    else:
+        total, kids, by_category, by_month = _rollup_figures(unit, children, period)
+    registered, registered_kids = _registered(unit, children)
+    categories = list(Category.objects.order_by("sort", "code"))
+    cat_rows = [{"code": c.code, "name": c.name, **by_category[c.code]} for c in categories if c.code in by_category]
+    months = period.months() or sorted(by_month)
+    month_rows = [{"month": m, **by_month.get(m, _zero())} for m in months]
+    return {
+        "unit": _unit_out(unit),
+        "parent": _unit_out(unit.parent) if unit.parent_id and scoping.can(actor, perms.VIEW, unit.parent)
+        else None,
+        "period": {"key": period.key, "grain": period.grain, "label": period.label,
+                   "start": period.start, "end": period.end},
+        "source": "base" if period.grain == RANGE else "rollup",
+        "figures": total,
+        "registered": registered,
+        "children": [{"unit": _unit_out(c), "figures": kids[c.path], "registered": registered_kids[c.path]}
+                     for c in children],
+        "by_category": cat_rows,
+        "by_month": month_rows,
+    }
+
+
+# --- teams ------------------------------------------------------------------------------------------------------
+
+
+def report_team_unit(*, actor, unit_id: int) -> Unit:
+    """A unit to filter the team list by, within the actor's scope for team pages (404 outside)."""
+    return scoping.get_scoped(Unit.objects.all(), actor, perms.VIEW_TEAMS, "path", pk=unit_id)
+
+
+def team_list(*, actor, unit: Unit | None = None):
+    """The active teams (志愿服务队) the actor may see, optionally within one unit's subtree."""
+    scoping.require(actor, perms.VIEW_TEAMS)
+    qs = scoping.scope(Organisation.objects.filter(kind=OrgKind.TEAM, active=True).select_related("unit"),
+                       actor, perms.VIEW_TEAMS, "unit__path")
+    if unit is not None:
+        qs = qs.filter(subtree_q(unit.path, "unit__path"))
+    return qs.annotate(members=Count("memberships", filter=Q(memberships__left_on__isnull=True))).order_by(
+        "unit__path", "name")
+
+
+def team_report(*, actor, team_id: int, period: Period) -> dict:
+    """A team's current members (masked phones) with each one's service in the period, and the team's totals.
+
+    A member's figures are all their current service records in the period (whoever organised the activity):
+    hours, 人次 (distinct activities served) and records (service days);
+    the team's totals add them up, with 参与志愿者 the members who served, and 场次 / 惠及人次 of the activities the
+    team itself organised (finished, starting in the period)."""
+    team = scoping.get_scoped(Organisation.objects.select_related("unit"), actor, perms.VIEW_TEAMS, "unit__path",
+                              pk=team_id)
+    if team.kind != OrgKind.TEAM:
+        raise ReportsError.NOT_A_TEAM.error()
+    memberships = list(TeamMembership.objects.filter(team=team, left_on__isnull=True)
+                       .select_related("person", "person__volunteer").order_by("-role", "joined_on", "pk"))
+    profile_ids = [m.person.volunteer.pk for m in memberships if _profile(m.person)]
+    records = ServiceRecord.objects.current().filter(volunteer_id__in=profile_ids)
+    held = Activity.objects.filter(organiser=team, status=ActivityStatus.FINISHED)
+    ben = BeneficiaryCount.objects.filter(activity__organiser=team, superseded_by__isnull=True)
+    if period.start is not None:
+        records = records.filter(day__gte=period.start, day__lte=period.end)
+        held = [a for a in held if period.start <= local_day(a.starts_at) <= period.end]
+        ben = [b for b in ben.select_related("activity") if period.start <= local_day(b.activity.starts_at)
+               <= period.end]
+    per = {r["volunteer_id"]: r for r in records.order_by().values("volunteer_id").annotate(
+        hours=Sum("hours"), records=Count("id"), activities=Count("activity_id", distinct=True))}
+    members = []
+    for m in memberships:
+        profile = _profile(m.person)
+        r = per.get(profile.pk if profile else None, {})
+        members.append({
+            "person_id": m.person_id, "name": m.person.name, "phone": m.person.phone_masked,
+            "role": m.role, "role_label": str(m.get_role_display()), "joined_on": m.joined_on,
+            "volunteer_number": profile.number if profile else "",
+            "hours": (r.get("hours") or Decimal(0)).quantize(Decimal("0.0001")),
+            "participations": r.get("activities", 0), "records": r.get("records", 0),
+        })
+    totals = {
+        "members": len(members),
+        "volunteers": sum(1 for x in members if x["records"]),
+        "hours": sum((x["hours"] for x in members), Decimal("0.0000")),
+        "participations": sum(x["participations"] for x in members),
+        "activities": len(held) if isinstance(held, list) else held.count(),
+        "beneficiaries": sum(b.count for b in ben),
+    }
+    return {"team": {"id": team.pk, "name": team.name, "unit": _unit_out(team.unit)},
+            "period": {"key": period.key, "grain": period.grain, "label": period.label,
+                       "start": period.start, "end": period.end},
+            "members": members, "totals": totals}
+
+
+def _profile(person: Person):
+    try:
+        return person.volunteer
+    except VolunteerProfile.DoesNotExist:
+        return None
