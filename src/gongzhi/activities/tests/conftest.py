@@ -12,9 +12,10 @@ from gongzhi.accounts.services import role_grant, user_create
 from gongzhi.activities.models import Category
 from gongzhi.activities.services import ActivityInput, activity_create, activity_publish
 from gongzhi.conftest import ApiClient
-from gongzhi.core.testing.world import PASSWORD, make_person
+from gongzhi.core.testing.world import PASSWORD
+from gongzhi.people.identity import make_id_number
 from gongzhi.people.models import VolunteerProfile, VolunteerStatus
-from gongzhi.people.services import volunteer_apply
+from gongzhi.people.services import PersonInput, person_create, volunteer_apply
 
 _seq = itertools.count(101)
 START = dt.datetime(2030, 5, 10, 9, 0, tzinfo=dt.UTC)
@@ -23,7 +24,11 @@ START = dt.datetime(2030, 5, 10, 9, 0, tzinfo=dt.UTC)
 def make_volunteer(world, name: str, unit, *, user=None, birth: dt.date = dt.date(1990, 4, 2),
                    status: str = VolunteerStatus.ACTIVE, guardian_name: str = "") -> VolunteerProfile:
     """An active volunteer (screening is people's business; tests start from its outcome)."""
-    person = make_person(world, name, unit, seq=2 * next(_seq) + 1, birth=birth)
+    n = next(_seq)
+    person = person_create(
+        data=PersonInput(name=name, unit=unit, id_number=make_id_number("370117", birth, 2 * n + 1),
+                         phone=f"1580000{n:04d}", guardian_name=guardian_name),
+        actor=world.user("district"), source="test")
     if user is not None:
         person.user = user
         person.save(update_fields=["user"])
