@@ -57,7 +57,7 @@ class Course(models.Model):
 
 
 class SessionStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("报名中")
+    SCHEDULED = "scheduled", _("待举办")
     HELD = "held", _("已举办")
     CANCELLED = "cancelled", _("已取消")
 
