@@ -55,12 +55,12 @@ class Rollup(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit_path", "grain", "period", "category"],
                                                name="reports_rollup_key")]
 
+    def __str__(self):
+        return f"{self.unit_path}/{self.grain}/{self.period}/{self.category or '*'}"
+
     @property
     def hours(self) -> Decimal:
         return hours_from_e4(self.hours_e4)
-
-    def __str__(self):
-        return f"{self.unit_path}/{self.grain}/{self.period}/{self.category or '*'}"
 
 
 class VolunteerPresence(models.Model):
@@ -74,6 +74,9 @@ class VolunteerPresence(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit_path", "grain", "period", "volunteer_id"],
                                                name="reports_presence_key")]
 
+    def __str__(self):
+        return f"{self.unit_path}/{self.grain}/{self.period}/{self.volunteer_id}×{self.refs}"
+
 
 class ParticipationRef(models.Model):
     activity_id = models.BigIntegerField()
@@ -83,3 +86,6 @@ class ParticipationRef(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["activity_id", "volunteer_id"],
                                                name="reports_participation_key")]
+
+    def __str__(self):
+        return f"{self.activity_id}/{self.volunteer_id}×{self.refs}"
