@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 
 import qrcode
 from django.conf import settings
@@ -54,9 +55,13 @@ def _date_cn(iso: str | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9*.:/\-]+|.")
+
+
 def _wrap(c: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
+    """Break Chinese text anywhere, but keep numbers and codes (ID, volunteer number) whole on one line."""
     lines, line = [], ""
-    for ch in text:
+    for ch in _TOKEN.findall(text):
         if c.stringWidth(line + ch, font, size) > width:
             lines.append(line)
             line = ch

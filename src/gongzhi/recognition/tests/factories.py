@@ -10,19 +10,22 @@ from django.utils import timezone
 from gongzhi.activities.models import Activity, ActivityStatus, Category
 from gongzhi.core.testing.world import make_person
 from gongzhi.hours.models import RecordKind, RecordSource, ServiceRecord
-from gongzhi.people.models import VolunteerProfile, VolunteerStatus
+from gongzhi.people.models import Person, VolunteerProfile, VolunteerStatus
 from gongzhi.people.services import volunteer_apply
 
 TZ = timezone.get_default_timezone()
 
 
-def active_volunteer(w, name: str, unit, *, seq: int, user=None, birth: dt.date = dt.date(1980, 5, 17)):
-    person = make_person(w, name, unit, seq=seq, birth=birth)
+def active_volunteer(w, name: str, unit, *, seq: int, user=None, birth: dt.date | None = None):
+    """Registered as an adult; ``birth`` then sets a child's birth date directly (the people app's own age rules
+    for registration are not what these tests are about)."""
+    person = make_person(w, name, unit, seq=seq)
     if user is not None:
         person.user = user
         person.save(update_fields=["user"])
-    profile = volunteer_apply(person=person, actor=w.user("district"), consent_confirmed=True,
-                              guardian_name="监护人" if birth > dt.date(2008, 1, 1) else "")
+    profile = volunteer_apply(person=person, actor=w.user("district"), consent_confirmed=True)
+    if birth is not None:
+        Person.objects.filter(pk=person.pk).update(birth_date=birth)
     VolunteerProfile.objects.filter(pk=profile.pk).update(status=VolunteerStatus.ACTIVE)
     profile.refresh_from_db()
     return profile
