@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gongzhi.activities.models import Activity, ActivityEvent, ActivityStatus, InsurancePolicy, Signup
+from gongzhi.activities.models import (
+    Activity,
+    ActivityEvent,
+    ActivityStatus,
+    Category,
+    InsurancePolicy,
+    Signup,
+)
 from gongzhi.core import events
 from gongzhi.notifications.models import Notification
 
@@ -128,8 +135,7 @@ def test_draft_may_change_anything(api, world, make_activity):
 
 def test_dangerous_activity_needs_insurance_before_publishing(api, world, make_activity):  # R-V10
     """抢险救灾 is dangerous: publishing without a covering policy is 409; with one it publishes."""
-    activity = make_activity(publish=False, category=__import__(
-        "gongzhi.activities.models", fromlist=["Category"]).Category.objects.get(code="emergency_rescue"))
+    activity = make_activity(publish=False, category=Category.objects.get(code="emergency_rescue"))
     client = api("community")
     r = client.post(f"activities/{activity.pk}/publish")
     assert r.status_code == 409 and r.json()["code"] == "activities.insurance_required"
