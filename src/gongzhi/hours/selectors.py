@@ -172,6 +172,11 @@ class HistoryRow:
     corrections: list[ServiceRecord]
 
     @property
+    def previous(self) -> ServiceRecord | None:
+        """The row this one replaced (for "corrected from X hours")."""
+        return self.corrections[-1] if self.corrections else None
+
+    @property
     def back_entry(self) -> bool:
         return self.record.source == RecordSource.BACK_ENTRY
 

@@ -243,7 +243,7 @@ def mine(request):
     records = list(selectors.volunteer_records(volunteer))
     ctx = {"volunteer": volunteer, "rows": selectors.history(records),
            "total": selectors.volunteer_total_hours(volunteer), "disputes": list(selectors.own_disputes(actor=request.user)),
-           "dispute_form": ReasonForm(), "own": True}
+           "own": True}
     return render(request, "hours/history.html", ctx)
 
 
