@@ -189,7 +189,7 @@ def _check_cap(activity: Activity, day: dt.date, hours: Decimal) -> None:
         raise HoursError.HOURS_OVER_DURATION.error(detail={"field": "hours", "max_hours": str(cap)})
 
 
-def _content(activity: Activity) -> str:
+def record_content(activity: Activity) -> str:
     text = activity.title if not activity.description else f"{activity.title}：{activity.description}"
     return text[:300]
 
@@ -421,7 +421,7 @@ def attendance_confirm(*, attendance: Attendance, actor) -> ServiceRecord:
     record = ServiceRecord(
         volunteer=attendance.volunteer, activity=activity, attendance=attendance, unit_path=activity.unit.path,
         day=attendance.day, started_at=derived.started_at, ended_at=derived.ended_at, hours=derived.hours,
-        content=_content(activity), source=RecordSource.CHECKIN, kind=RecordKind.ORIGINAL, confirmed_by=actor,
+        content=record_content(activity), source=RecordSource.CHECKIN, kind=RecordKind.ORIGINAL, confirmed_by=actor,
         confirmed_at=clock.now(),
     )
     return _write(record, None)
@@ -498,7 +498,7 @@ def service_record_back_enter(*, activity: Activity, volunteer: VolunteerProfile
     _no_current_record(activity=activity, volunteer=volunteer, day=day)
     record = ServiceRecord(
         volunteer=volunteer, activity=activity, unit_path=activity.unit.path, day=day,
-        hours=recognised(volunteer, day, hours), content=_content(activity), source=RecordSource.BACK_ENTRY,
+        hours=recognised(volunteer, day, hours), content=record_content(activity), source=RecordSource.BACK_ENTRY,
         kind=RecordKind.ORIGINAL, reason=reason, confirmed_by=actor, confirmed_at=clock.now(),
     )
     return _write(record, None)
