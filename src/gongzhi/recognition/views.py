@@ -43,6 +43,7 @@ def _recognition_context(volunteer, year: int) -> dict:
         "rec": presenters.recognition(volunteer, year),
         "thresholds": selectors.star_thresholds_for(volunteer.unit),
         "year": year,
+        "years": [selectors.local_today().year - i for i in range(3)],
         "stars": range(1, 6),
     }
 

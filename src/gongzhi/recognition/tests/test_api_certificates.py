@@ -6,17 +6,14 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from gongzhi.conftest import ApiClient
+from gongzhi.conftest import ARTIFACTS, ApiClient
 from gongzhi.people.models import ConsentPurpose, ConsentRecord
 from gongzhi.recognition.models import Certificate, CertificateEvent
 
 from .factories import active_volunteer, activity, correct, record
-
-ARTIFACTS = Path(os.environ.get("GONGZHI_ARTIFACTS", "test-artifacts"))
 
 
 def _need_poppler():
