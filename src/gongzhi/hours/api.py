@@ -144,6 +144,7 @@ def record_list(request, filters: Query[RecordFilter]):
     page = paginate(qs, page=filters.page, page_size=filters.page_size)
     # the total counts current records only (a history listing would add superseded rows twice)
     total = Decimal(0) if filters.history else (qs.order_by().aggregate(t=Sum("hours"))["t"] or Decimal(0))
+    total = Decimal(total).quantize(services.PLACES)
     return {"items": [presenters.record_item(r) for r in page.items], "count": page.count, "page": page.page,
             "page_size": page.page_size, "pages": page.pages, "total_hours": total}
 

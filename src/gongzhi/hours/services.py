@@ -55,6 +55,11 @@ def now_local() -> dt.datetime:
 # --- rotating QR tokens ----------------------------------------------------------------------------------------
 
 
+def _signer() -> signing.Signer:
+    """No timestamp in the token: the slot inside it is the clock, so one activity and slot give one token."""
+    return signing.Signer(salt=TOKEN_SALT)
+
+
 def _slot(now: dt.datetime) -> int:
     return int(now.timestamp()) // TOKEN_SLOT_SECONDS
 
@@ -62,16 +67,16 @@ def _slot(now: dt.datetime) -> int:
 def checkin_token(activity: Activity, now: dt.datetime | None = None) -> str:
     """A signed token naming the activity and the current 30-second slot; valid for this slot and the previous one."""
     now = now or clock.now()
-    return signing.dumps({"a": activity.pk, "s": _slot(now)}, salt=TOKEN_SALT, compress=False)
+    return _signer().sign_object({"a": activity.pk, "s": _slot(now)})
 
 
 def checkin_token_activity_id(token: str, now: dt.datetime | None = None) -> int:
     """The activity id a token names; forged, malformed or older than the previous slot → TOKEN_INVALID (400)."""
     now = now or clock.now()
     try:
-        data = signing.loads(str(token), salt=TOKEN_SALT)
+        data = _signer().unsign_object(str(token))
         activity_id, slot = int(data["a"]), int(data["s"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+    except (signing.BadSignature, KeyError, TypeError, ValueError, UnicodeError):
         raise HoursError.TOKEN_INVALID.error() from None
     if slot not in (_slot(now), _slot(now) - 1):
         raise HoursError.TOKEN_INVALID.error(detail={"reason": "expired"})

@@ -368,8 +368,8 @@ def _token_names(token: str, activity_id) -> bool:
     from django.core import signing
 
     try:
-        return signing.loads(token, salt=services.TOKEN_SALT).get("a") == activity_id
-    except (signing.BadSignature, AttributeError):
+        return services._signer().unsign_object(token).get("a") == activity_id
+    except (signing.BadSignature, AttributeError, ValueError, UnicodeError):
         return False
 
 
