@@ -140,6 +140,9 @@ def test_my_training_page_for_a_non_volunteer(browser_login):
     assert "当前账号不是登记的志愿者" in body
 
 
+# live_server flushes the database afterwards; serialized_rollback restores the migration-seeded rows (and keeps the
+# flush from re-creating content types under the next serialized test's feet)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_session_page_on_a_phone(chromium_page, live_server, world, started, me):
     """The organiser's roster renders on a 390 px phone screen; screenshot in test-artifacts/."""
     from gongzhi.conftest import ARTIFACTS
