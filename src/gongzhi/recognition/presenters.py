@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from . import selectors
 from .models import Certificate, CertificateStatus, HonourList, Rating, StarAward, StarCandidateList
 from .selectors import Score, StarStatus
 
+CENT = Decimal("0.01")
+
+
+def _q(value: Decimal | None) -> Decimal | None:
+    """Two decimals for display (stored hours keep four, R-V4), the same on SQLite and PostgreSQL."""
+    return None if value is None else Decimal(value).quantize(CENT)
+
 
 def star(s: StarStatus) -> dict:
-    return {"level": s.level, "eligible_level": s.eligible_level, "hours": s.hours, "next_level": s.next_level,
-            "next_min_hours": s.next_min_hours, "hours_to_next": s.hours_to_next}
+    return {"level": s.level, "eligible_level": s.eligible_level, "hours": _q(s.hours), "next_level": s.next_level,
+            "next_min_hours": _q(s.next_min_hours), "hours_to_next": _q(s.hours_to_next)}
 
 
 def score(s: Score) -> dict:
     return {"period": str(s.period.label), "start": s.period.start, "end": s.period.end,
-            "formula_version": s.formula.version, "formula_note": s.formula.note, "total": s.total,
-            "items": [{"key": i.key, "label": str(i.label), "value": i.value, "weight": i.weight, "points": i.points}
+            "formula_version": s.formula.version, "formula_note": s.formula.note, "total": _q(s.total),
+            "items": [{"key": i.key, "label": str(i.label), "value": _q(i.value), "weight": i.weight,
+                       "points": _q(i.points)}
                       for i in s.items]}
 
 
 def candidate(row) -> dict:
     v = row.volunteer
     return {"volunteer_id": v.pk, "name": v.person.name, "number": v.number, "unit": v.unit.name,
-            "current_level": row.current_level, "level": row.level, "hours": row.hours}
+            "current_level": row.current_level, "level": row.level, "hours": _q(row.hours)}
 
 
 def candidate_list(cl: StarCandidateList) -> dict:
@@ -33,7 +43,7 @@ def candidate_list(cl: StarCandidateList) -> dict:
 
 def award(a: StarAward) -> dict:
     return {"id": a.pk, "volunteer_id": a.volunteer_id, "kind": a.kind, "level": a.level,
-            "hours_at_award": a.hours_at_award, "approved_by": str(a.approved_by), "approved_at": a.approved_at}
+            "hours_at_award": _q(a.hours_at_award), "approved_by": str(a.approved_by), "approved_at": a.approved_at}
 
 
 def certificate(c: Certificate) -> dict:
@@ -68,7 +78,7 @@ def honour_list(hl: HonourList) -> dict:
             "formula_version": hl.formula.version, "published_by": str(hl.published_by),
             "published_at": hl.published_at,
             "items": [{"rank": h.rank, "volunteer_id": h.volunteer_id, "name": h.volunteer.person.name,
-                       "number": h.volunteer.number, "score": h.score} for h in hl.honours.all()]}
+                       "number": h.volunteer.number, "score": _q(h.score)} for h in hl.honours.all()]}
 
 
 def recognition(volunteer, year: int | None) -> dict:

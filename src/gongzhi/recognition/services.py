@@ -8,10 +8,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from gongzhi.accounts import scoping
 from gongzhi.activities.models import Activity, Signup
 from gongzhi.core import clock
+from gongzhi.notifications.services import notification_create
 from gongzhi.org.models import Unit
 from gongzhi.people.identity import age_on
 from gongzhi.people.models import ConsentPurpose, ConsentRecord, IdType, VolunteerProfile, VolunteerStatus
@@ -91,7 +94,15 @@ def star_awards_approve(*, candidate_list: StarCandidateList, actor,
         for level in range(e.current_level + 1, e.level + 1):
             awards.append(StarAward(volunteer_id=e.volunteer_id, kind=AwardKind.AWARD, level=level,
                                     hours_at_award=e.hours, candidate=e, approved_by=actor, approved_at=now))
-    return StarAward.objects.bulk_create(awards)
+    created = StarAward.objects.bulk_create(awards)
+    users = {v.pk: v.person.user for v in VolunteerProfile.objects.filter(
+        pk__in=[e.volunteer_id for e in entries], person__user__isnull=False).select_related("person__user")}
+    for e in entries:
+        if e.volunteer_id in users:
+            notification_create(user=users[e.volunteer_id], kind="recognition.star_awarded",
+                                title=str(_("您已被认定为%(level)s星级志愿者") % {"level": e.level}),
+                                url=reverse("recognition:mine"))
+    return created
 
 
 @transaction.atomic
@@ -272,6 +283,12 @@ def certificate_issue(*, certificate: Certificate, actor, person_in_charge: str,
     cert.issued_at = now
     cert.save(update_fields=["number", "verify_code", "snapshot", "status", "issued_at"])
     _event(cert, CertificateStatus.ACCEPTED, actor)
+    user = cert.volunteer.person.user
+    if user is not None:
+        notification_create(user=user, kind="recognition.certificate_issued", title=str(_("您的志愿服务证明已开具")),
+                            body=str(_("证明编号 %(number)s，累计服务时长 %(hours)s 小时。") % {
+                                "number": cert.number, "hours": contents["hours"]}),
+                            url=reverse("recognition:mine"))
     return cert
 
 

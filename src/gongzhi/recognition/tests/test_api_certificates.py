@@ -82,7 +82,7 @@ def test_issued_certificate_is_unchanged_by_a_later_correction(api, world, vol, 
     cert = api("community").post("recognition/certificates", {"volunteer_id": vol.pk}).json()
     issued = _issue(api, cert["id"])
     correct(served[0], 1, reason="签退时间有误")
-    assert api("volunteer").get("me/recognition").json()["star"]["hours"] == "11.5"
+    assert api("volunteer").get("me/recognition").json()["star"]["hours"] == "11.50"
     again = api("community").get(f"recognition/certificates/{cert['id']}").json()
     assert again["contents"] == issued["contents"] and again["contents"]["hours"] == "12.50"
     assert ApiClient(None).get(f"recognition/certificates/verify/{issued['verify_code']}").json()["hours"] == "12.50"
@@ -198,3 +198,12 @@ def test_missing_font_is_a_clear_refusal(api, world, vol, served, settings):
     settings.CJK_FONT_PATH = "/nonexistent/font.ttc"
     r = api("volunteer").get(f"recognition/certificates/{cert['id']}/pdf")
     assert (r.status_code, r.json()["code"]) == (409, "recognition.font_missing")
+
+
+def test_volunteer_is_notified_when_issued(api, world, vol, served):
+    from gongzhi.notifications.models import Notification
+
+    cert = api("volunteer").post("recognition/certificates", {}).json()
+    issued = _issue(api, cert["id"])
+    note = Notification.objects.get(user=world.user("volunteer"), kind="recognition.certificate_issued")
+    assert issued["number"] in note.body and note.url == "/recognition/"

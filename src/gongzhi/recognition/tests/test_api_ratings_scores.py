@@ -87,9 +87,9 @@ def test_a_new_formula_version_applies_from_its_date(world, vol, act):
 
 def test_my_recognition_shows_level_hours_next_level_and_formula(api, vol, act):
     body = api("volunteer").get("me/recognition", year=2025).json()
-    assert body["star"] == {"level": 0, "eligible_level": 0, "hours": "6", "next_level": 1,
+    assert body["star"] == {"level": 0, "eligible_level": 0, "hours": "6.00", "next_level": 1,
                             "next_min_hours": "100.00", "hours_to_next": "94.00"}
-    assert body["score"]["formula_version"] == 1 and body["score"]["total"] == "8.000"
+    assert body["score"]["formula_version"] == 1 and body["score"]["total"] == "8.00"
     assert [i["key"] for i in body["score"]["items"]] == ["hours", "activities", "honours", "satisfaction"]
 
 
@@ -114,7 +114,7 @@ def test_honours_list_ranks_by_score_and_is_published_once(api, world, vol, act)
     assert Honour.objects.count() == 2 and HonourList.objects.count() == 1
     mine = api("volunteer").get("me/recognition", year=2025).json()
     assert mine["honours"] == [{"year": 2025, "title": "优秀志愿者", "unit": "永兴社区", "rank": 2}]
-    assert mine["score"]["items"][2]["value"] == "1"  # the honour now counts as an outcome
+    assert mine["score"]["items"][2]["value"] == "1.00"  # the honour now counts as an outcome
 
 
 def test_honours_scoping(api, world, vol, act):

@@ -141,3 +141,14 @@ def test_star_status_shows_hours_to_next_level(world, frozen):
     _hours(world, a, D("120.5"))
     s = selectors.star_status(a)
     assert (s.level, s.eligible_level, s.hours, s.next_level, s.hours_to_next) == (0, 1, D("120.5"), 2, D("179.5"))
+
+
+def test_volunteer_is_notified_of_the_level_awarded(world, vol):
+    from gongzhi.notifications.models import Notification
+
+    _hours(world, vol, 320)
+    published = services.star_candidates_publish(unit=world.community_a, period_end=dt.date(2025, 12, 31),
+                                                 actor=world.user("community"))
+    services.star_awards_approve(candidate_list=published, actor=world.user("street"))
+    assert list(Notification.objects.filter(user=world.user("volunteer")).values_list("title", flat=True)) == [
+        "您已被认定为2星级志愿者"]
