@@ -21,6 +21,7 @@ from gongzhi.notifications.api import router as notifications_router
 from gongzhi.org.api import router as org_router
 from gongzhi.people.api import router as people_router
 from gongzhi.people.transfer_api import router as transfer_router
+from gongzhi.points.api import router as points_router
 from gongzhi.privacy.api import router as privacy_router
 from gongzhi.recognition.api import router as recognition_router
 from gongzhi.reports.api import router as reports_router
@@ -127,3 +128,4 @@ api.add_router("/", hours_router)
 api.add_router("/", recognition_router)
 api.add_router("/", training_router)
 api.add_router("/", reports_router)
+api.add_router("/", points_router)

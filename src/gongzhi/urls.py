@@ -18,6 +18,7 @@ urlpatterns = [
     path("recognition/", include("gongzhi.recognition.urls")),
     path("training/", include("gongzhi.training.urls")),
     path("reports/", include("gongzhi.reports.urls")),
+    path("points/", include("gongzhi.points.urls")),
 ]
 
 if settings.DEBUG:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gongzhi.hours",
     "gongzhi.recognition",
     "gongzhi.training",
+    "gongzhi.points",
     "gongzhi.reports",
     "gongzhi.web",
 ]
