@@ -25,6 +25,7 @@ from gongzhi.points.api import router as points_router
 from gongzhi.privacy.api import router as privacy_router
 from gongzhi.recognition.api import router as recognition_router
 from gongzhi.reports.api import router as reports_router
+from gongzhi.supermarket.api import router as supermarket_router
 from gongzhi.training.api import router as training_router
 
 
@@ -129,3 +130,4 @@ api.add_router("/", recognition_router)
 api.add_router("/", training_router)
 api.add_router("/", reports_router)
 api.add_router("/", points_router)
+api.add_router("/", supermarket_router)

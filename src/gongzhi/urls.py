@@ -19,6 +19,7 @@ urlpatterns = [
     path("training/", include("gongzhi.training.urls")),
     path("reports/", include("gongzhi.reports.urls")),
     path("points/", include("gongzhi.points.urls")),
+    path("supermarket/", include("gongzhi.supermarket.urls")),
 ]
 
 if settings.DEBUG:

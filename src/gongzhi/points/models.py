@@ -1,10 +1,12 @@
-"""The points ledger (积分) and the points supermarket (积分超市).
+"""The points ledger (积分): accounts, transactions, rule tables, deductions with maker-checker and appeals.
 
 Double entry, integer points, append-only: a ``PointsTransaction`` has two or more ``Posting`` rows summing to zero.
 ``Account.balance`` is kept in the same database transaction as the postings, under a row lock taken in primary-key
 order (``points.services._lock_accounts``), and a person's balance never goes below zero (a check constraint too).
 Every write carries an idempotency key: a retry returns the first transaction and posts nothing new. A mistake is
 reversed by a new transaction that ``reverses`` the original. ``gongzhi ledger verify`` checks every invariant.
+
+The shops, their goods and redemptions are the ``supermarket`` app; it posts through ``points.services``.
 
 Rules (R-J1): earning and deduction items live in versioned ``RuleSet`` tables adopted by a recorded decision; every
 transaction names the rule version, its evidence and its approver.
@@ -26,14 +28,13 @@ class AccountKind(models.TextChoices):
 
 class Account(models.Model):
     """A person's, a merchant's or an issuing pool's account (pools of a community/village or of the district go
-    negative as they issue: their balance is the points in circulation they answer for)."""
+    negative as they issue: their balance is the points in circulation they answer for). A merchant's account is
+    referenced from ``supermarket.Merchant.account``: the ledger knows nothing of shops."""
 
     kind = models.CharField(_("类型"), max_length=16, choices=AccountKind.choices)
     unit = models.ForeignKey("org.Unit", verbose_name=_("所属单元"), on_delete=models.PROTECT, related_name="+")
     person = models.OneToOneField("people.Person", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="points_account")
-    merchant = models.OneToOneField("points.Merchant", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="account")
     balance = models.BigIntegerField(_("余额"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -44,9 +45,8 @@ class Account(models.Model):
             models.CheckConstraint(condition=~Q(kind=AccountKind.PERSON) | Q(balance__gte=0),
                                    name="points_person_balance_nonnegative"),
             models.CheckConstraint(
-                condition=(Q(kind=AccountKind.PERSON, person__isnull=False, merchant__isnull=True)
-                           | Q(kind=AccountKind.MERCHANT, merchant__isnull=False, person__isnull=True)
-                           | Q(kind=AccountKind.POOL, person__isnull=True, merchant__isnull=True)),
+                condition=Q(kind=AccountKind.PERSON, person__isnull=False) | (~Q(kind=AccountKind.PERSON)
+                                                                              & Q(person__isnull=True)),
                 name="points_account_owner_matches_kind",
             ),
             models.UniqueConstraint(fields=["unit"], condition=Q(kind=AccountKind.POOL), name="points_one_pool_per_unit"),
@@ -174,102 +174,6 @@ class Posting(models.Model):
 
     def __str__(self):
         return f"{self.account_id}:{self.amount:+d}"
-
-
-class MerchantKind(models.TextChoices):
-    STORE = "store", _("便民超市")
-    CLINIC = "clinic", _("卫生室")
-    PHARMACY = "pharmacy", _("药店")
-    GARAGE = "garage", _("汽修点")
-    OTHER = "other", _("其他")
-
-
-class Merchant(models.Model):
-    """A shop that takes points (积分超市 counter), registered to a unit; its staff are users linked here."""
-
-    name = models.CharField(_("名称"), max_length=120)
-    kind = models.CharField(_("类型"), max_length=16, choices=MerchantKind.choices)
-    unit = models.ForeignKey("org.Unit", verbose_name=_("所属单元"), on_delete=models.PROTECT, related_name="+")
-    address = models.CharField(_("地址"), max_length=200, blank=True)
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("店员账号"), blank=True,
-                                   related_name="merchants")
-    # 1 point is worth this many fen when the fund settles with the merchant
-    fen_per_point = models.PositiveIntegerField(_("每积分结算金额（分）"), default=10)
-    active = models.BooleanField(_("营业"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("积分商户")
-        verbose_name_plural = _("积分商户")
-        ordering = ["unit", "name"]
-        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="points_merchant_unique_name")]
-
-    def __str__(self):
-        return self.name
-
-
-class CatalogueItem(models.Model):
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="items")
-    name = models.CharField(_("商品/优惠"), max_length=120)
-    description = models.CharField(_("说明"), max_length=300, blank=True)
-    points_price = models.PositiveIntegerField(_("所需积分"))
-    stock = models.PositiveIntegerField(_("库存"))
-    active = models.BooleanField(_("上架"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("兑换商品")
-        verbose_name_plural = _("兑换商品")
-        ordering = ["merchant", "points_price", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(points_price__gte=1), name="points_item_price_positive")]
-
-    def __str__(self):
-        return self.name
-
-
-class RedemptionStatus(models.TextChoices):
-    ORDERED = "ordered", _("已下单待取货")
-    COMPLETED = "completed", _("已兑换")
-    CANCELLED = "cancelled", _("已取消")
-
-
-class Redemption(models.Model):
-    """A redemption at the counter (member QR scanned) or an order picked up later. Status changes are events."""
-
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="redemptions")
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="redemptions")
-    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="redemptions")
-    quantity = models.PositiveIntegerField(default=1)
-    points = models.PositiveIntegerField()
-    channel = models.CharField(max_length=16, choices=[("counter", _("柜台扫码")), ("order", _("线上下单"))])
-    status = models.CharField(max_length=16, choices=RedemptionStatus.choices)
-    receipt_number = models.CharField(_("小票号"), max_length=32, unique=True)
-    transaction = models.OneToOneField(PointsTransaction, on_delete=models.PROTECT, related_name="redemption")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("积分兑换")
-        verbose_name_plural = _("积分兑换")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["merchant", "created_at"], name="points_redemption_merchant")]
-
-    def __str__(self):
-        return self.receipt_number
-
-
-class RedemptionEvent(models.Model):
-    redemption = models.ForeignKey(Redemption, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=16, choices=RedemptionStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=RedemptionStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.redemption_id} {self.from_status}→{self.to_status}"
 
 
 class DeductionStatus(models.TextChoices):

@@ -10,7 +10,4 @@ AWARD = grant("points.award", ADMINS | {Role.COMMUNITY_WORKER, Role.SOCIAL_WORKE
 ENTER_DEDUCTION = grant("points.enter_deduction", WORKERS, "登记村规民约扣分")
 APPROVE_DEDUCTION = grant("points.approve_deduction", ADMINS | {Role.COMMUNITY_WORKER}, "审核扣分（不得审核本人登记的）")
 MANAGE_RULES = grant("points.manage_rules", ADMINS | {Role.COMMUNITY_WORKER}, "登记经会议通过的积分规则版本")
-MANAGE_MERCHANTS = grant("points.manage_merchants", ADMINS | {Role.COMMUNITY_WORKER}, "登记积分商户和商品")
-REDEEM = grant("points.redeem", frozenset({Role.MERCHANT}), "商户柜台扫码兑换积分")
-SETTLE = grant("points.settle", ADMINS, "商户结算对账与导出")
 REVERSE = grant("points.reverse", ADMINS, "冲正错误交易")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gongzhi.recognition",
     "gongzhi.training",
     "gongzhi.points",
+    "gongzhi.supermarket",
     "gongzhi.reports",
     "gongzhi.web",
 ]

@@ -21,7 +21,7 @@ NAV = [
     (_("培训"), "training:list", "training.view"),
     (_("统计"), "reports:dashboard", "reports.view"),
     (_("积分"), "points:home", "points.view"),
-    (_("积分超市"), "points:counter", "points.redeem"),
+    (_("积分超市"), "supermarket:counter", "supermarket.redeem"),
     (_("我的志愿服务"), "people:volunteer_apply", OWN_PERSON),
     (_("我的积分"), "points:mine", OWN_PERSON),
     (_("消息"), "notifications:inbox", None),
