@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.models import F, Q
 
 logger = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ def run_loop(*, interval: float = 15.0, stop: threading.Event | None = None, max
     stop = stop or threading.Event()
     holder, rounds = holder_id(), 0
     while not stop.is_set():
-        close_old_connections()
+        _close_old_connections()
         try:
             result = run_due(now=clock.now(), holder=holder)
         except ImproperlyConfigured:
@@ -210,8 +210,15 @@ def run_loop(*, interval: float = 15.0, stop: threading.Event | None = None, max
         if max_runs is not None and rounds >= max_runs:
             break
         stop.wait(interval)
-    close_old_connections()
+    _close_old_connections()
     return rounds
+
+
+def _close_old_connections() -> None:
+    """Drop broken or expired connections between rounds, as Django does between requests (never inside an open
+    transaction: a caller's atomic block, such as a test's, keeps its connection)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 @dataclass
