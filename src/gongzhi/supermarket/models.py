@@ -84,12 +84,15 @@ class Redemption(models.Model):
     transaction = models.OneToOneField("points.PointsTransaction", on_delete=models.PROTECT, related_name="redemption")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
+    # when the goods were handed over (counter: at once; order: at pick-up); the settlement counts by this
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("积分兑换")
         verbose_name_plural = _("积分兑换")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["merchant", "created_at"], name="supermarket_redeem_merchant")]
+        indexes = [models.Index(fields=["merchant", "created_at"], name="supermarket_redeem_merchant"),
+                   models.Index(fields=["merchant", "completed_at"], name="supermarket_redeem_completed")]
 
     def __str__(self):
         return self.receipt_number
@@ -107,3 +110,34 @@ class RedemptionEvent(models.Model):
 
     def __str__(self):
         return f"{self.redemption_id} {self.from_status}→{self.to_status}"
+
+
+class StockReason(models.TextChoices):
+    INITIAL = "initial", _("上架初始库存")
+    RESTOCK = "restock", _("补货")
+    ADJUST = "adjust", _("盘点调整")
+    REDEMPTION = "redemption", _("兑换出库")
+    CANCELLATION = "cancellation", _("取消订单退回")
+
+
+class StockMovement(models.Model):
+    """Every change of an item's stock, append-only: the item's ``stock`` is the sum of its movements."""
+
+    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="movements")
+    change = models.IntegerField(_("变动数量"))
+    stock_after = models.PositiveIntegerField(_("变动后库存"))
+    reason = models.CharField(_("原因"), max_length=16, choices=StockReason.choices)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    redemption = models.ForeignKey(Redemption, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="stock_movements")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("库存变动")
+        verbose_name_plural = _("库存变动")
+        ordering = ["at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(change=0), name="supermarket_stock_change_nonzero")]
+
+    def __str__(self):
+        return f"{self.item_id} {self.change:+d}"

@@ -1,4 +1,8 @@
-"""Named permissions for the points supermarket (a merchant's staff act only for their own shop)."""
+"""Named permissions for the points supermarket (a merchant's staff act only for their own shop).
+
+``REDEEM`` is held by the merchant role at a unit; the shop a user may serve is the one whose ``staff`` lists them
+(and whose unit lies under that role). Managers register shops and goods; the district and streets settle.
+"""
 
 from gongzhi.accounts.permissions import ADMINS, grant
 from gongzhi.accounts.roles import Role
