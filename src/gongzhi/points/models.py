@@ -126,6 +126,7 @@ class TxKind(models.TextChoices):
     REVERSAL = "reversal", _("冲正")
     EXPIRY = "expiry", _("清零")
     SETTLEMENT = "settlement", _("商户结算")
+    CLAWBACK = "clawback", _("追回")
 
 
 class PointsTransaction(models.Model):
@@ -147,6 +148,8 @@ class PointsTransaction(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     created_at = models.DateTimeField()
+    # the day the points are for (the service day of an hours award): caps per day/month and the monthly board use it
+    occurred_on = models.DateField(_("发生日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("积分交易")
@@ -155,6 +158,7 @@ class PointsTransaction(models.Model):
         indexes = [
             models.Index(fields=["source_type", "source_id"], name="points_tx_source"),
             models.Index(fields=["unit", "created_at"], name="points_tx_unit_time"),
+            models.Index(fields=["occurred_on"], name="points_tx_occurred"),
         ]
 
     def __str__(self):
@@ -226,3 +230,27 @@ class DeductionEvent(models.Model):
 
     def __str__(self):
         return f"{self.deduction_id} {self.from_status}→{self.to_status}"
+
+
+class Clawback(models.Model):
+    """Points a revocation or downward correction could not take back because the person had already spent them.
+
+    Append-only: the outstanding amount is ``points`` minus what later ``clawback`` transactions (``source_type``
+    ``points.clawback``, ``source_id`` this row) took from the person's later awards. The ledger never goes negative.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="points_clawbacks")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    points = models.PositiveIntegerField()
+    reason = models.CharField(_("事由"), max_length=300)
+    source_type = models.CharField(max_length=40)
+    source_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("待追回积分")
+        verbose_name_plural = _("待追回积分")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.person_id} owes {self.points}"

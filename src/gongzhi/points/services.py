@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image
 
+from gongzhi.accounts import scoping
+from gongzhi.activities.models import Category
 from gongzhi.core import clock
+from gongzhi.hours.models import RecordKind, RecordSource
+from gongzhi.org.models import Unit
 
+from . import permissions as perms
+from . import selectors
 from .errors import PointsError
-from .models import Account, AccountKind, PointsTransaction, Posting, RuleItem, TxKind
+from .models import (
+    Account,
+    AccountKind,
+    Clawback,
+    Deduction,
+    DeductionEvent,
+    DeductionStatus,
+    PointsTransaction,
+    Posting,
+    RuleItem,
+    RuleKind,
+    RuleSet,
+    RuleTrigger,
+    TxKind,
+)
 
 
 @dataclass(frozen=True)
@@ -54,9 +81,11 @@ def _existing(key: str, digest: str) -> PointsTransaction | None:
 @transaction.atomic
 def transaction_post(*, kind: str, unit, idempotency_key: str, legs: Sequence[Leg], reason: str, actor,
                      rule_item: RuleItem | None = None, evidence: str = "", source: tuple[str, int] | None = None,
-                     reverses: PointsTransaction | None = None, approved_by=None) -> PointsTransaction:
+                     reverses: PointsTransaction | None = None, approved_by=None,
+                     occurred_on=None) -> PointsTransaction:
     """Post a balanced transaction once per idempotency key; a retry with the same content returns the first one.
 
+    ``occurred_on`` is the day the points are for (default today): caps and the monthly board count by it.
     Refuses unbalanced or zero legs (400), a person balance that would go below zero (409), and a key reused for
     different content (409). Balances change in this transaction, under row locks in primary-key order.
     """
@@ -86,7 +115,7 @@ def transaction_post(*, kind: str, unit, idempotency_key: str, legs: Sequence[Le
                 kind=kind, unit=unit, idempotency_key=idempotency_key, request_digest=digest, reason=reason[:300],
                 rule_item=rule_item, evidence=evidence[:300], source_type=source[0] if source else "",
                 source_id=source[1] if source else None, reverses=reverses, created_by=actor, approved_by=approved_by,
-                created_at=now,
+                created_at=now, occurred_on=occurred_on or timezone.localtime(now).date(),
             )
     except IntegrityError:
         # The same key committed by a concurrent request (we waited on its unique index entry), or the original
@@ -114,4 +143,554 @@ def transaction_reverse(*, original: PointsTransaction, idempotency_key: str, re
         raise PointsError.ALREADY_REVERSED.error()
     return transaction_post(kind=TxKind.REVERSAL, unit=original.unit, idempotency_key=idempotency_key, legs=legs,
                             reason=reason, actor=actor, reverses=original, approved_by=approved_by,
-                            rule_item=original.rule_item)
+                            rule_item=original.rule_item, occurred_on=original.occurred_on,
+                            source=(original.source_type, original.source_id) if original.source_type else None)
+
+
+# --- settings (read at call time, never at import) -------------------------------------------------------------
+
+APPEAL_WINDOW_DAYS = 30
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def back_entries_earn() -> bool:
+    """R-V5: only check-in-based (信用) hours earn points unless ``POINTS_BACK_ENTRIES_EARN`` says otherwise."""
+    return bool(getattr(settings, "POINTS_BACK_ENTRIES_EARN", False))
+
+
+def appeal_window() -> dt.timedelta:
+    return dt.timedelta(days=int(getattr(settings, "POINTS_APPEAL_WINDOW_DAYS", APPEAL_WINDOW_DAYS)))
+
+
+def evidence_max_bytes() -> int:
+    return int(getattr(settings, "POINTS_EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES))
+
+
+def _local_today() -> dt.date:
+    return timezone.localtime(clock.now()).date()
+
+
+def _reason(text: str | None) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise PointsError.REASON_REQUIRED.error()
+    return text[:300]
+
+
+# --- rule tables (R-J1) ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleItemInput:
+    code: str
+    name: str
+    kind: str
+    trigger: str
+    points: int
+    category_id: int | None = None
+    cap_per_day: int | None = None
+    cap_per_month: int | None = None
+
+
+def _item_problems(items: Sequence[RuleItemInput]) -> list[dict]:
+    problems, codes = [], set()
+    for i, item in enumerate(items):
+        def bad(field, msg, i=i):
+            problems.append({"item": i, "field": field, "msg": msg})
+        if not item.code or not re.fullmatch(r"[-a-zA-Z0-9_]{1,40}", item.code):
+            bad("code", "invalid")
+        elif item.code in codes:
+            bad("code", "duplicate")
+        codes.add(item.code)
+        if not (item.name or "").strip():
+            bad("name", "required")
+        if item.kind not in RuleKind.values:
+            bad("kind", "invalid")
+        if item.trigger not in RuleTrigger.values:
+            bad("trigger", "invalid")
+        if not isinstance(item.points, int) or item.points <= 0 or item.points > 100_000:
+            bad("points", "must be 1..100000")
+        if item.kind == RuleKind.DEDUCT and item.trigger not in (RuleTrigger.VILLAGE_RULE, RuleTrigger.MANUAL):
+            bad("trigger", "a deduction is a village-rule or manual item")
+        if item.trigger == RuleTrigger.ACTIVITY_CATEGORY and item.category_id is None:
+            bad("category_id", "required for an activity-category item")
+        if item.category_id is not None and not Category.objects.filter(pk=item.category_id).exists():
+            bad("category_id", "unknown")
+        for cap in ("cap_per_day", "cap_per_month"):
+            value = getattr(item, cap)
+            if value is not None and (not isinstance(value, int) or value <= 0):
+                bad(cap, "must be positive")
+    return problems
+
+
+@transaction.atomic
+def ruleset_adopt(*, unit, title: str, decision: str, adopted_on: dt.date, effective_from: dt.date,
+                  items: Sequence[RuleItemInput], actor, expiry: str = "none") -> RuleSet:
+    """Record a new version of a unit's rule table as adopted by a meeting (R-J1); old versions are never edited."""
+    scoping.require(actor, perms.MANAGE_RULES, unit)
+    title, decision = (title or "").strip(), (decision or "").strip()
+    problems = _item_problems(items)
+    if not title:
+        problems.append({"field": "title", "msg": "required"})
+    if not decision:
+        problems.append({"field": "decision", "msg": "required (the meeting that adopted it, R-J1)"})
+    if not items:
+        problems.append({"field": "items", "msg": "at least one item"})
+    if expiry not in {c[0] for c in RuleSet._meta.get_field("expiry").choices}:
+        problems.append({"field": "expiry", "msg": "invalid"})
+    if effective_from < adopted_on:
+        problems.append({"field": "effective_from", "msg": "not before the adoption"})
+    if problems:
+        raise PointsError.RULESET_INVALID.error(detail=problems)
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one version number at a time per unit
+    version = (RuleSet.objects.filter(unit=unit).aggregate(m=Max("version"))["m"] or 0) + 1
+    ruleset = RuleSet.objects.create(unit=unit, version=version, title=title[:120], decision=decision[:300],
+                                     adopted_on=adopted_on, effective_from=effective_from, recorded_by=actor,
+                                     expiry=expiry)
+    RuleItem.objects.bulk_create([
+        RuleItem(ruleset=ruleset, code=i.code, name=i.name.strip()[:120], kind=i.kind, trigger=i.trigger,
+                 points=i.points, category_id=i.category_id, cap_per_day=i.cap_per_day,
+                 cap_per_month=i.cap_per_month)
+        for i in items
+    ])
+    return ruleset
+
+
+def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    start = day.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return start, end
+
+
+def cap_room(*, item: RuleItem, person, day: dt.date) -> int | None:
+    """How many more points ``item`` may give ``person`` on ``day`` under its daily and monthly caps (None: no cap).
+
+    Counted over every version of the same item code in the same unit, by the transactions' ``occurred_on``."""
+    if item.cap_per_day is None and item.cap_per_month is None:
+        return None
+    base = Posting.objects.filter(account__person=person, transaction__rule_item__code=item.code,
+                                  transaction__rule_item__ruleset__unit_id=item.ruleset.unit_id)
+    room = None
+    if item.cap_per_day is not None:
+        used = base.filter(transaction__occurred_on=day).aggregate(s=Sum("amount"))["s"] or 0
+        room = item.cap_per_day - used
+    if item.cap_per_month is not None:
+        start, end = _month_bounds(day)
+        used = base.filter(transaction__occurred_on__range=(start, end)).aggregate(s=Sum("amount"))["s"] or 0
+        room = item.cap_per_month - used if room is None else min(room, item.cap_per_month - used)
+    return max(0, room)
+
+
+def _clip(points: int, room: int | None) -> int:
+    return points if room is None else min(points, room)
+
+
+# --- crediting and debiting a person (never below zero; shortfalls become clawbacks) -------------------------------
+
+
+def _lock_person_account(person) -> Account:
+    account = account_for_person(person)
+    return _lock_accounts([account.pk])[account.pk]
+
+
+def clawback_outstanding(clawback: Clawback) -> int:
+    taken = -(Posting.objects.filter(account__person_id=clawback.person_id, transaction__source_type=CLAWBACK_SOURCE,
+                                     transaction__source_id=clawback.pk).aggregate(s=Sum("amount"))["s"] or 0)
+    return clawback.points - taken
+
+
+def _settle_clawbacks(*, person, award: PointsTransaction, amount: int) -> None:
+    """Take outstanding clawbacks (oldest first) out of a fresh award of ``amount`` points."""
+    left = amount
+    for clawback in Clawback.objects.filter(person=person).order_by("created_at", "pk"):
+        if left <= 0:
+            break
+        take = min(left, clawback_outstanding(clawback))
+        if take <= 0:
+            continue
+        transaction_post(kind=TxKind.CLAWBACK, unit=clawback.unit, idempotency_key=f"clawback:{clawback.pk}:{award.pk}",
+                         legs=[Leg(account_for_person(person), -take), Leg(pool_for_unit(clawback.unit), take)],
+                         reason=clawback.reason, actor=None, source=(CLAWBACK_SOURCE, clawback.pk),
+                         occurred_on=award.occurred_on)
+        left -= take
+
+
+def _credit(*, person, pool_unit, amount: int, key: str, reason: str, actor, rule_item=None, evidence: str = "",
+            source=None, occurred_on=None, approved_by=None) -> PointsTransaction:
+    """Award ``amount`` from ``pool_unit``'s pool; a first posting also settles the person's outstanding clawbacks."""
+    existing = PointsTransaction.objects.filter(idempotency_key=key).first()
+    tx = transaction_post(kind=TxKind.AWARD, unit=pool_unit, idempotency_key=key,
+                          legs=[Leg(pool_for_unit(pool_unit), -amount), Leg(account_for_person(person), amount)],
+                          reason=reason, actor=actor, rule_item=rule_item, evidence=evidence, source=source,
+                          occurred_on=occurred_on, approved_by=approved_by)
+    if existing is None:
+        _settle_clawbacks(person=person, award=tx, amount=amount)
+    return tx
+
+
+def _debit(*, person, pool_unit, amount: int, key: str, reason: str, actor, rule_item=None, source, occurred_on,
+           kind: str = TxKind.CLAWBACK) -> PointsTransaction | None:
+    """Take back ``amount``: what the balance allows now, the rest recorded as an outstanding :class:`Clawback`."""
+    account = _lock_person_account(person)
+    take = min(amount, account.balance)
+    tx = None
+    if take > 0:
+        tx = transaction_post(kind=kind, unit=pool_unit, idempotency_key=key,
+                              legs=[Leg(account, -take), Leg(pool_for_unit(pool_unit), take)], reason=reason,
+                              actor=actor, rule_item=rule_item, source=source, occurred_on=occurred_on)
+    if amount > take:
+        Clawback.objects.create(person=person, unit=pool_unit, points=amount - take, reason=reason[:300],
+                                source_type=source[0], source_id=source[1], created_at=clock.now())
+    return tx
+
+
+# --- automatic awards for confirmed hours (R-J4, R-V5) -----------------------------------------------------------
+
+HOURS_SOURCE = "hours.servicerecord"
+CATEGORY_SOURCE = "hours.servicerecord.category"
+CLAWBACK_SOURCE = "points.clawback"
+
+
+def record_targets(record, ruleset: RuleSet | None) -> dict[str, tuple[RuleItem | None, int]]:
+    """What one service record is worth, per slot (hours, category bonus), under ``ruleset``.
+
+    Points per hour are floored per record (R-J4: 1 h = 1 point is the usual item; 2.5 h × 1 → 2 points). A category
+    item adds its points once per record with hours > 0. Revocations and — by default, R-V5 — back-entries are worth
+    nothing."""
+    worth = {HOURS_SOURCE: (None, 0), CATEGORY_SOURCE: (None, 0)}
+    if ruleset is None or record.kind == RecordKind.REVOCATION or record.hours <= 0:
+        return worth
+    if record.source != RecordSource.CHECKIN and not back_entries_earn():
+        return worth
+    items = list(ruleset.items.filter(kind=RuleKind.EARN))
+    per_hour = next((i for i in items if i.trigger == RuleTrigger.VOLUNTEER_HOUR), None)
+    if per_hour is not None:
+        worth[HOURS_SOURCE] = (per_hour, int((Decimal(record.hours) * per_hour.points).to_integral_value(ROUND_FLOOR)))
+    category = next((i for i in items if i.trigger == RuleTrigger.ACTIVITY_CATEGORY
+                     and i.category_id == record.activity.category_id), None)
+    if category is not None:
+        worth[CATEGORY_SOURCE] = (category, category.points)
+    return worth
+
+
+def _chain_ids(record) -> list[int]:
+    ids, current = [record.pk], record
+    while current.supersedes_id:
+        current = current.supersedes
+        ids.append(current.pk)
+    return ids
+
+
+def _slot_net(person, slot: str, ids: list[int]) -> tuple[int, PointsTransaction | None]:
+    """Points the chain holds in a slot now: postings to the person minus clawbacks still claimed; and its last tx."""
+    posted = Posting.objects.filter(account__person=person, transaction__source_type=slot,
+                                    transaction__source_id__in=ids).aggregate(s=Sum("amount"))["s"] or 0
+    claimed = Clawback.objects.filter(person=person, source_type=slot, source_id__in=ids).aggregate(
+        s=Sum("points"))["s"] or 0
+    last = PointsTransaction.objects.filter(source_type=slot, source_id__in=ids).order_by("-pk").first()
+    return posted - claimed, last
+
+
+@transaction.atomic
+def hours_award_sync(*, record) -> list[PointsTransaction]:
+    """Bring the points of a record's chain (original → corrections → revocation) to what the newest row is worth.
+
+    A re-delivered event finds the chain already at its worth and posts nothing (keys ``hours:record:<id>``)."""
+    record = type(record).objects.select_related("volunteer__person", "activity__unit", "activity").get(pk=record.pk)
+    person = record.volunteer.person
+    _lock_person_account(person)  # one sync per person at a time
+    ruleset = selectors.ruleset_in_force(record.activity.unit, record.day)
+    if ruleset is None and record.kind != RecordKind.REVOCATION:
+        return []
+    ids = _chain_ids(record)
+    posted = []
+    reason = _("志愿服务：%(title)s（%(day)s）") % {"title": record.activity.title, "day": record.day.isoformat()}
+    for slot, (item, target) in record_targets(record, ruleset).items():
+        key = f"hours:record:{record.pk}" + (":category" if slot == CATEGORY_SOURCE else "")
+        if PointsTransaction.objects.filter(idempotency_key=key).exists() or Clawback.objects.filter(
+                person=person, source_type=slot, source_id=record.pk).exists():
+            continue
+        net, last = _slot_net(person, slot, ids)
+        delta = target - net
+        if delta > 0:
+            delta = _clip(delta, cap_room(item=item, person=person, day=record.day))
+            if delta > 0:
+                posted.append(_credit(person=person, pool_unit=ruleset.unit, amount=delta, key=key, reason=str(reason),
+                                      actor=record.confirmed_by, rule_item=item, source=(slot, record.pk),
+                                      occurred_on=record.day, evidence=f"{HOURS_SOURCE}:{record.pk}"))
+        elif delta < 0 and last is not None:
+            tx = _debit(person=person, pool_unit=last.unit, amount=-delta, key=key, reason=str(reason),
+                        actor=record.confirmed_by, rule_item=last.rule_item, source=(slot, record.pk),
+                        occurred_on=record.day)
+            if tx is not None:
+                posted.append(tx)
+    return posted
+
+
+def on_record_added(*, record, replaced=None, **_payload) -> None:
+    """Subscriber of ``hours.record_added`` (in the hours app's transaction)."""
+    hours_award_sync(record=record)
+
+
+# --- manual and village-rule awards, accepted reports -------------------------------------------------------------
+
+
+def _item_in_force(*, rule_item: RuleItem | None, unit, day: dt.date, kind: str, triggers: Sequence[str]) -> RuleItem:
+    ruleset = selectors.ruleset_in_force(unit, day)
+    if ruleset is None:
+        raise PointsError.NO_RULESET.error()
+    if rule_item is None:  # the first trigger named is the default (a manual award, a manual deduction)
+        rule_item = ruleset.items.filter(kind=kind, trigger=triggers[0]).order_by("code").first()
+    if rule_item is None or rule_item.ruleset_id != ruleset.pk or rule_item.kind != kind \
+            or rule_item.trigger not in triggers:
+        raise PointsError.RULE_ITEM_INVALID.error(detail={"ruleset": ruleset.pk})
+    return rule_item
+
+
+@transaction.atomic
+def award_grant(*, person, reason: str, actor, idempotency_key: str, rule_item: RuleItem | None = None,
+                points: int | None = None, evidence: str = "") -> PointsTransaction:
+    """A worker's award for a village-rule item (环境整治, 垃圾分类 ...) or a manual award: reason required, the
+    item's points are the most one award gives, caps refuse (409). A retry with the same key posts nothing new."""
+    scoping.require(actor, perms.AWARD, person.unit)
+    reason = _reason(reason)
+    day = _local_today()
+    item = _item_in_force(rule_item=rule_item, unit=person.unit, day=day, kind=RuleKind.EARN,
+                          triggers=(RuleTrigger.MANUAL, RuleTrigger.VILLAGE_RULE))
+    if item.trigger == RuleTrigger.VILLAGE_RULE and not (evidence or "").strip():
+        raise PointsError.EVIDENCE_REQUIRED.error()
+    points = item.points if points is None else points
+    if not isinstance(points, int) or points <= 0:
+        raise PointsError.AMOUNT_INVALID.error()
+    if points > item.points:
+        raise PointsError.ABOVE_ITEM.error(detail={"max": item.points})
+    key = f"award:{actor.pk}:{idempotency_key}"
+    if PointsTransaction.objects.filter(idempotency_key=key).exists():
+        return _credit(person=person, pool_unit=item.ruleset.unit, amount=points, key=key, reason=reason, actor=actor,
+                       rule_item=item, evidence=evidence.strip(), approved_by=actor, occurred_on=day)
+    room = cap_room(item=item, person=person, day=day)
+    if room is not None and room < points:
+        raise PointsError.CAP_REACHED.error(detail={"room": room})
+    return _credit(person=person, pool_unit=item.ruleset.unit, amount=points, key=key, reason=reason, actor=actor,
+                   rule_item=item, evidence=evidence.strip(), approved_by=actor, occurred_on=day)
+
+
+@transaction.atomic
+def award_for_report(*, person, unit, source_id: int, actor=None, day: dt.date | None = None,
+                     reason: str = "") -> PointsTransaction | None:
+    """Points for an accepted 随手拍 report (the appeals app calls this when it accepts one; idempotent per report).
+
+    Uses the ``report_accepted`` item of the rule set in force for ``unit``; none, or a reached cap, awards nothing."""
+    key = f"appeals:report:{source_id}"
+    found = PointsTransaction.objects.filter(idempotency_key=key).first()
+    if found is not None:
+        return found
+    day = day or _local_today()
+    ruleset = selectors.ruleset_in_force(unit, day)
+    item = ruleset.items.filter(kind=RuleKind.EARN, trigger=RuleTrigger.REPORT_ACCEPTED).first() if ruleset else None
+    if item is None:
+        return None
+    points = _clip(item.points, cap_room(item=item, person=person, day=day))
+    if points <= 0:
+        return None
+    return _credit(person=person, pool_unit=ruleset.unit, amount=points, key=key,
+                   reason=reason or str(_("随手拍被采纳")), actor=actor, rule_item=item,
+                   source=("appeals.report", source_id), occurred_on=day)
+
+
+@transaction.atomic
+def transaction_reverse_by(*, original: PointsTransaction, reason: str, actor, idempotency_key: str
+                           ) -> PointsTransaction:
+    """A worker's correction of a mistaken transaction (perm ``points.reverse``): a new opposite transaction."""
+    scoping.require(actor, perms.REVERSE, original.unit)
+    return transaction_reverse(original=original, idempotency_key=f"reverse:{original.pk}", reason=_reason(reason),
+                               actor=actor, approved_by=actor)
+
+
+# --- deductions with maker-checker and appeals (R-J1, R-J2, R-J3) -----------------------------------------------
+#
+# R-J3: a deduction only lowers a points balance, never below zero. Nothing in this app is consulted by services,
+# subsidies or any other capability, so a deduction cannot block a statutory entitlement.
+
+
+def validate_photo(photo) -> None:
+    """An evidence photo must be a real image (Pillow) no larger than ``POINTS_EVIDENCE_MAX_BYTES``."""
+    if photo.size > evidence_max_bytes():
+        raise PointsError.PHOTO_TOO_LARGE.error(detail={"max_bytes": evidence_max_bytes()})
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            fmt = image.format
+            image.verify()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a broken file
+        raise PointsError.PHOTO_INVALID.error() from None
+    finally:
+        photo.seek(0)
+    if fmt not in PHOTO_FORMATS:
+        raise PointsError.PHOTO_INVALID.error(detail={"format": fmt})
+
+
+def _event(deduction: Deduction, from_status: str, to_status: str, actor, note: str = "") -> None:
+    DeductionEvent.objects.create(deduction=deduction, from_status=from_status, to_status=to_status, actor=actor,
+                                  note=note[:300], at=clock.now())
+
+
+def _move(deduction: Deduction, to_status: str, actor, note: str = "", **fields) -> Deduction:
+    from_status = deduction.status
+    deduction.status = to_status
+    for name, value in fields.items():
+        setattr(deduction, name, value)
+    deduction.save(update_fields=["status", *fields])
+    _event(deduction, from_status, to_status, actor, note)
+    return deduction
+
+
+def _lock_deduction(deduction: Deduction) -> Deduction:
+    return Deduction.objects.select_for_update(of=("self",)).select_related("person__user", "rule_item__ruleset__unit", "unit").get(
+        pk=deduction.pk)
+
+
+@transaction.atomic
+def deduction_enter(*, person, reason: str, actor, rule_item: RuleItem | None = None, points: int | None = None,
+                    photo=None) -> Deduction:
+    """The maker's step: a pending deduction for a 村规民约 item with reason and optional evidence photo."""
+    scoping.require(actor, perms.ENTER_DEDUCTION, person.unit)
+    reason = _reason(reason)
+    item = _item_in_force(rule_item=rule_item, unit=person.unit, day=_local_today(), kind=RuleKind.DEDUCT,
+                          triggers=(RuleTrigger.VILLAGE_RULE, RuleTrigger.MANUAL))
+    points = item.points if points is None else points
+    if not isinstance(points, int) or points <= 0:
+        raise PointsError.AMOUNT_INVALID.error()
+    if points > item.points:
+        raise PointsError.ABOVE_ITEM.error(detail={"max": item.points})
+    if photo is not None:
+        validate_photo(photo)
+    deduction = Deduction(person=person, unit=person.unit, rule_item=item, points=points, reason=reason,
+                          entered_by=actor, created_at=clock.now())
+    if photo is not None:
+        deduction.evidence_photo.save(photo.name, photo, save=False)
+    deduction.save()
+    _event(deduction, "", DeductionStatus.PENDING, actor)
+    return deduction
+
+
+def _checker(deduction: Deduction, actor) -> None:
+    scoping.require(actor, perms.APPROVE_DEDUCTION, deduction.unit)
+    if deduction.entered_by_id == actor.pk:
+        raise PointsError.SAME_PERSON.error()
+
+
+@transaction.atomic
+def deduction_approve(*, deduction: Deduction, actor, note: str = "") -> Deduction:
+    """The checker's step (never the maker): posts the deduction, at most the balance (never below zero, R-J3)."""
+    deduction = _lock_deduction(deduction)
+    _checker(deduction, actor)
+    if deduction.status != DeductionStatus.PENDING:
+        raise PointsError.DEDUCTION_STATE.error(detail={"status": deduction.status})
+    account = _lock_person_account(deduction.person)
+    amount = min(deduction.points, account.balance)
+    tx = None
+    if amount > 0:
+        tx = transaction_post(kind=TxKind.DEDUCTION, unit=deduction.rule_item.ruleset.unit,
+                              idempotency_key=f"deduction:{deduction.pk}",
+                              legs=[Leg(account, -amount), Leg(pool_for_unit(deduction.rule_item.ruleset.unit), amount)],
+                              reason=deduction.reason, actor=deduction.entered_by, rule_item=deduction.rule_item,
+                              evidence=deduction.evidence_photo.name if deduction.evidence_photo else "",
+                              source=("points.deduction", deduction.pk), approved_by=actor,
+                              occurred_on=_local_today())
+    if amount < deduction.points:
+        note = (note + " " + str(_("余额不足，实际扣除%(n)d分") % {"n": amount})).strip()
+    return _move(deduction, DeductionStatus.APPROVED, actor, note, approved_by=actor, transaction=tx)
+
+
+@transaction.atomic
+def deduction_reject(*, deduction: Deduction, actor, note: str) -> Deduction:
+    """The checker declines a pending deduction (with a note); nothing is posted."""
+    deduction = _lock_deduction(deduction)
+    _checker(deduction, actor)
+    note = _reason(note)
+    if deduction.status != DeductionStatus.PENDING:
+        raise PointsError.DEDUCTION_STATE.error(detail={"status": deduction.status})
+    return _move(deduction, DeductionStatus.REJECTED, actor, note, approved_by=actor)
+
+
+def appeal_deadline(deduction: Deduction) -> dt.datetime | None:
+    approved = deduction.events.filter(to_status=DeductionStatus.APPROVED).order_by("-at").first()
+    return approved.at + appeal_window() if approved else None
+
+
+@transaction.atomic
+def deduction_appeal(*, deduction: Deduction, actor, reason: str) -> Deduction:
+    """The resident objects to their own approved deduction within the window (R-J2: objection and re-check)."""
+    deduction = _lock_deduction(deduction)
+    if deduction.person.user_id is None or deduction.person.user_id != getattr(actor, "pk", None):
+        raise PointsError.APPEAL_NOT_OWN.error()
+    reason = _reason(reason)
+    if deduction.status != DeductionStatus.APPROVED:
+        raise PointsError.DEDUCTION_STATE.error(detail={"status": deduction.status})
+    deadline = appeal_deadline(deduction)
+    if deadline is None or clock.now() > deadline:
+        raise PointsError.APPEAL_WINDOW_CLOSED.error(detail={"deadline": deadline.isoformat() if deadline else None})
+    return _move(deduction, DeductionStatus.APPEALED, actor, reason, appeal_reason=reason)
+
+
+@transaction.atomic
+def deduction_decide_appeal(*, deduction: Deduction, actor, upheld: bool, note: str) -> Deduction:
+    """Re-check by a checker who did not enter it: an upheld appeal reverses the deduction's transaction."""
+    deduction = _lock_deduction(deduction)
+    _checker(deduction, actor)
+    note = _reason(note)
+    if deduction.status != DeductionStatus.APPEALED:
+        raise PointsError.DEDUCTION_STATE.error(detail={"status": deduction.status})
+    if not upheld:
+        return _move(deduction, DeductionStatus.DISMISSED, actor, note)
+    if deduction.transaction is not None:
+        transaction_reverse(original=deduction.transaction, idempotency_key=f"deduction:{deduction.pk}:appeal",
+                            reason=str(_("申诉成立：%(note)s") % {"note": note}), actor=actor, approved_by=actor)
+    return _move(deduction, DeductionStatus.UPHELD, actor, note)
+
+
+# --- annual clearing (R-J4: optional per community, off by default) --------------------------------------------
+
+VALIDITY_YEARS = {"yearly": 1, "three_years": 3}
+
+
+def expiring_points(account: Account, *, year: int, validity: int) -> int:
+    """FIFO: points credited on or before the end of year ``year - validity + 1`` that no debit has used up yet."""
+    cutoff = dt.date(year - validity + 1, 12, 31)
+    postings = Posting.objects.filter(account=account)
+    credits = postings.filter(amount__gt=0, transaction__occurred_on__lte=cutoff).aggregate(s=Sum("amount"))["s"] or 0
+    debits = -(postings.filter(amount__lt=0).aggregate(s=Sum("amount"))["s"] or 0)
+    return max(0, min(account.balance, credits - debits))
+
+
+def points_expire(*, year: int, actor=None) -> int:
+    """Post the year-end expiry transactions of every person whose rule set clears points (idempotent per person and
+    year: key ``expiry:<year>:<account>``). Returns how many were posted."""
+    posted = 0
+    end = dt.date(year, 12, 31)
+    accounts = Account.objects.filter(kind=AccountKind.PERSON, balance__gt=0).select_related("unit").order_by("pk")
+    for account in accounts.iterator(chunk_size=500):
+        ruleset = selectors.ruleset_in_force(account.unit, end)
+        validity = VALIDITY_YEARS.get(ruleset.expiry) if ruleset else None
+        key = f"expiry:{year}:{account.pk}"
+        if validity is None or PointsTransaction.objects.filter(idempotency_key=key).exists():
+            continue
+        with transaction.atomic():
+            locked = _lock_accounts([account.pk])[account.pk]
+            amount = expiring_points(locked, year=year, validity=validity)
+            if amount <= 0:
+                continue
+            transaction_post(kind=TxKind.EXPIRY, unit=ruleset.unit, idempotency_key=key,
+                             legs=[Leg(locked, -amount), Leg(pool_for_unit(ruleset.unit), amount)],
+                             reason=str(_("%(year)d年度积分清零（%(rule)s）") % {"year": year, "rule": ruleset}),
+                             actor=actor, occurred_on=end)
+            posted += 1
+    return posted
+
+
+def clearing_job(now: dt.datetime) -> int:
+    """The periodic job: during January, clear the year that just ended (a no-op once done)."""
+    today = timezone.localtime(now).date()
+    return points_expire(year=today.year - 1) if today.month == 1 else 0
