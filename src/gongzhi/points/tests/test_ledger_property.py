@@ -34,7 +34,7 @@ def test_random_sequences_keep_the_ledger_sound(world, ops):
         people = [person_in(world, f"属性{i}") for i in range(3)]
         actor = world.user("district")
         results: dict[str, int] = {}  # key → tx id of the first success
-        for n, (op, who, amount, key_no) in enumerate(ops):
+        for op, who, amount, key_no in ops:
             key = f"{op}-{key_no}"
             before = PointsTransaction.objects.count()
             try:
