@@ -120,6 +120,14 @@ def item_list(*, actor, merchant: Merchant, active: bool | None = None) -> Query
     return qs.order_by("points_price", "pk")
 
 
+def counter_items(*, merchant: Merchant, in_stock_only: bool = False) -> QuerySet:
+    """The goods on the shelf at a counter the caller already serves (``merchant_for_counter``)."""
+    qs = CatalogueItem.objects.filter(merchant=merchant, active=True)
+    if in_stock_only:
+        qs = qs.filter(stock__gt=0)
+    return qs.order_by("points_price", "pk")
+
+
 def _sees_inactive(actor, merchant: Merchant) -> bool:
     return (scoping.can(actor, perms.MANAGE, merchant.unit) or scoping.can(actor, perms.SETTLE, merchant.unit)
             or staff_merchants(actor).filter(pk=merchant.pk).exists())
