@@ -140,5 +140,6 @@ def test_badge_shows_99_plus(browser_login, world):
 def test_header_loads_the_badge_after_the_page(browser_login, world):
     """Every page's header holds the badge link that htmx fills in on load (the page itself does no count query)."""
     body = browser_login("community").get(reverse("web:home")).content.decode()
-    assert f'hx-get="{reverse("notifications:badge")}" hx-trigger="load"' in body
-    assert 'id="inbox-badge"' in body
+    assert f'id="inbox-badge" href="{reverse("notifications:inbox")}" data-badge="{reverse("notifications:badge")}"' in body
+    assert 'htmx.ajax("GET", b.dataset.badge' in body
+    assert "unread-count" not in body
