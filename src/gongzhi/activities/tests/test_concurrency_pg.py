@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 
 from gongzhi.activities.models import Activity, Signup
@@ -16,12 +17,16 @@ from gongzhi.core.errors import DomainError
 
 from .conftest import make_volunteer
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: seeded rows (tags, categories) are restored after any earlier flushing test
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_fifty_parallel_signups_for_ten_places(world, make_activity):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
+    assert connection.vendor == "postgresql"
     activity = make_activity(capacity=10)
     volunteers = [make_volunteer(world, f"志愿者{i:02d}", world.community_a) for i in range(50)]
     actor = world.user("community")
