@@ -85,14 +85,16 @@ def activity_list(request):
     date_from, date_to = _date_param(request.GET.get("from")), _date_param(request.GET.get("to"))
     view = request.GET.get("view") or ("all" if worker else "open")
     open_only = view == "open"
+    units = list(scoping.units_for(actor, perms.VIEW).exclude(kind__in=["district", "grid"]).order_by("path")[:300])
+    unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
     qs = selectors.activity_list(actor=actor, status=status, category=category, q=q, date_from=date_from,
-                                 date_to=date_to, open_only=open_only)
+                                 date_to=date_to, open_only=open_only, unit_path=unit.path if unit else None)
     if open_only:
         qs = qs.order_by("starts_at", "pk")
     page = paginate(qs, page=int_param(request.GET.get("page")), page_size=PAGE_SIZE)
     ctx = {"worker": worker, "page": page, "items": page.items, "status": status, "statuses": ActivityStatus.choices,
            "category": category, "categories": cats, "q": q, "date_from": request.GET.get("from", "")[:10],
-           "date_to": request.GET.get("to", "")[:10], "view": view,
+           "date_to": request.GET.get("to", "")[:10], "view": view, "units": units, "unit": unit,
            "can_create": scoping.has_anywhere(actor, perms.MANAGE),
            "can_insure": scoping.has_anywhere(actor, perms.INSURANCE)}
     template = "activities/_results.html" if _is_partial(request) else "activities/list.html"

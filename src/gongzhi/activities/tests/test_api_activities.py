@@ -201,3 +201,18 @@ def test_categories_and_projects(api, world):
     assert r.status_code == 400 and r.json()["code"] == "activities.project_dates_invalid"
     assert [p["name"] for p in client.get("activities/projects").json()] == ["天更蓝水更清"]
     assert api("community_b").get("activities/projects").json() == []
+
+
+def test_street_admin_lists_only_their_street_and_filters(api, world, make_activity):
+    """A street admin sees drafts and published activities of their street only; other streets' are 404."""
+    mine = make_activity(title="永兴", publish=False)
+    sibling = make_activity(title="金鼎", unit=world.community_a2, actor=world.user("street"))
+    other = make_activity(title="洪沟", unit=world.community_b, actor=world.user("community_b"))
+    client = api("street")
+    assert {a["id"] for a in client.get("activities").json()["items"]} == {mine.pk, sibling.pk}
+    assert [a["id"] for a in client.get("activities", status="draft").json()["items"]] == [mine.pk]
+    assert [a["id"] for a in client.get("activities", unit=world.community_a2.path).json()["items"]] == [sibling.pk]
+    assert [a["id"] for a in client.get("activities", q="金鼎").json()["items"]] == [sibling.pk]
+    assert client.get("activities", date_from="2030-05-11").json()["items"] == []
+    assert client.get(f"activities/{other.pk}").status_code == 404
+    assert api("community").get(f"activities/{sibling.pk}").status_code == 404  # the other community

@@ -36,6 +36,9 @@ def test_worker_list_filters_and_shows_drafts(browser_login, world, make_activit
     r = client.get(reverse("activities:list"), {"category": "lei_feng"}, HTTP_HX_REQUEST="true")
     assert "雷锋活动" in r.content.decode() and "草稿活动" not in r.content.decode()
     assert "<html" not in r.content.decode()  # htmx swaps only the results
+    make_activity(title="金鼎活动", unit=world.community_a2, actor=world.user("street"))
+    page = browser_login("street").get(reverse("activities:list"), {"unit": world.community_a2.pk}).content.decode()
+    assert "金鼎活动" in page and "雷锋活动" not in page
 
 
 def test_street_admin_sees_only_their_street(browser_login, world, make_activity):
