@@ -160,6 +160,10 @@ def test_redis_url_without_redis_package_fails_clearly(registry, clock, settings
         jobs.run_due(now=clock.at)
     with pytest.raises(ImproperlyConfigured, match="unset REDIS_URL"):
         jobs.start_background_runner(interval=0.01)
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="pip install redis"):
+        call_command("jobs", "--once")
 
 
 class FakeRedis:

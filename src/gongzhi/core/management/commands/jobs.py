@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,16 +44,18 @@ class Command(BaseCommand):
         interval, max_runs = options["interval"], options["max_runs"]
         if interval <= 0:
             raise CommandError(_("间隔必须大于0秒"))
-        if options["list"]:
-            self._list()
-        elif options["once"]:
-            self._print_result(jobs.run_due(now=clock.now()))
-        else:
-            self.stdout.write(_("定时任务运行中（每 %(n)s 秒检查一次），按 Ctrl+C 停止") % {"n": interval})
-            try:
+        try:
+            if options["list"]:
+                self._list()
+            elif options["once"]:
+                self._print_result(jobs.run_due(now=clock.now()))
+            else:
+                self.stdout.write(_("定时任务运行中（每 %(n)s 秒检查一次），按 Ctrl+C 停止") % {"n": interval})
                 jobs.run_loop(interval=interval, max_runs=max_runs, on_result=self._print_round)
-            except KeyboardInterrupt:
-                self.stdout.write(_("已停止"))
+        except ImproperlyConfigured as exc:  # REDIS_URL without the redis package: say so, no traceback
+            raise CommandError(str(exc)) from exc
+        except KeyboardInterrupt:
+            self.stdout.write(_("已停止"))
 
     def _print_round(self, result: dict) -> None:
         if result:
