@@ -125,7 +125,9 @@ def _qr_context(request, act):
 def qr(request, pk: int):
     """The rotating check-in QR code for the organiser's screen; the image refreshes itself every 20 s."""
     act = selectors.activity_for_confirm(actor=request.user, pk=pk)
-    return _never_cache(render(request, "hours/qr.html", _qr_context(request, act)))
+    ctx = _qr_context(request, act)
+    ctx["geo_url"] = request.build_absolute_uri(reverse("hours:geo", args=[act.pk]))
+    return _never_cache(render(request, "hours/qr.html", ctx))
 
 
 @login_required

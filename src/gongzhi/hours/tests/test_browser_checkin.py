@@ -51,3 +51,12 @@ def test_volunteer_scans_the_qr_link_and_checks_in(live_server, scene, clock, ch
     page.screenshot(path=ARTIFACTS / "hours-checkin-done.png", full_page=True)
     attendance = Attendance.objects.get()
     assert attendance.volunteer_id == scene.volunteer.pk and attendance.in_method == "qr"
+
+    # the organiser's list shows the open attendance under 缺少签退 (R-V5), laid out for the phone
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/?next=/hours/activities/{scene.activity.pk}/")
+    _login(page, "t-community")
+    page.wait_for_selector("#missing")
+    assert "缺少签退（1）" in page.inner_text("#missing")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=ARTIFACTS / "hours-organiser-missing.png", full_page=True)
