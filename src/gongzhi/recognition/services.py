@@ -193,6 +193,14 @@ def _guardian(volunteer: VolunteerProfile, activity_ids) -> dict | None:
     return None
 
 
+def _birthday(birth: dt.date, years: int) -> dt.date:
+    """The day someone turns ``years`` (a 29 February birthday falls on 1 March in common years)."""
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:
+        return dt.date(birth.year + years, 3, 1)
+
+
 def certificate_contents(cert: Certificate, *, issue_date: dt.date) -> dict:
     """What the certificate will say (R-V7), from the records that count now; frozen into ``snapshot`` at issue."""
     volunteer, person, rules = cert.volunteer, cert.volunteer.person, recognition_rules()
@@ -202,9 +210,7 @@ def certificate_contents(cert: Certificate, *, issue_date: dt.date) -> dict:
     excluded = Decimal("0")
     if person.birth_date is not None:
         minor = age_on(person.birth_date, issue_date) < rules.minor_below_age
-        sixth = person.birth_date.replace(year=person.birth_date.year + rules.no_hours_below_age) \
-            if not (person.birth_date.month == 2 and person.birth_date.day == 29) \
-            else dt.date(person.birth_date.year + rules.no_hours_below_age, 3, 1)
+        sixth = _birthday(person.birth_date, rules.no_hours_below_age)
         excluded = records.filter(day__lt=sixth).aggregate(s=Sum("hours"))["s"] or Decimal("0")
         records = records.filter(day__gte=sixth)  # R-V9: no hours recognised before the 6th birthday
     per_activity = list(records.values("activity_id", "activity__title").annotate(
