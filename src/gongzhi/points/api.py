@@ -141,7 +141,7 @@ def award_create(request, payload: AwardIn):
 
 @router.post("/points/deductions", response={201: DeductionOut}, summary="登记村规民约扣分（待另一人审核）")
 def deduction_create(request, person_id: Form[int], reason: Form[str], rule_item_id: Form[int | None] = None,
-                     points: Form[int | None] = None, photo: File[UploadedFile] | None = None):
+                     points: Form[int | None] = None, photo: File[UploadedFile] = None):
     person = selectors.person_for_points(actor=request.auth, pk=person_id, perm=perms.ENTER_DEDUCTION)
     deduction = services.deduction_enter(person=person, reason=reason, actor=request.auth,
                                          rule_item=_rule_item(rule_item_id), points=points, photo=photo)
