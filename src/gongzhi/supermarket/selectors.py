@@ -128,6 +128,11 @@ def counter_items(*, merchant: Merchant, in_stock_only: bool = False) -> QuerySe
     return qs.order_by("points_price", "pk")
 
 
+def counter_item(*, merchant: Merchant, pk: int) -> CatalogueItem | None:
+    """One of the shop's goods (on the shelf or not: the service refuses inactive goods with its own code)."""
+    return CatalogueItem.objects.filter(merchant=merchant, pk=pk).first()
+
+
 def _sees_inactive(actor, merchant: Merchant) -> bool:
     return (scoping.can(actor, perms.MANAGE, merchant.unit) or scoping.can(actor, perms.SETTLE, merchant.unit)
             or staff_merchants(actor).filter(pk=merchant.pk).exists())
