@@ -10,6 +10,9 @@ In one run, on one generated people sheet:
 and, for memory, the import run on files of several sizes, each in its own subprocess, reporting peak RSS
 (``resource.getrusage``) beside the peak of a bare calamine parse of the same file. Results go to stdout and to
 ``bench/RESULTS.md``. ``--profile`` prints a cProfile of the import. ``generate`` only writes a sheet.
+
+``python -m bench dashboard [--records N]``: the dashboard benchmark (see ``bench/dashboard.py``).
+``python -m bench points [--seconds S]``: award + redeem over HTTP vs raw SQL (see ``bench/points.py``).
 """
 
 from __future__ import annotations
@@ -323,7 +326,9 @@ def bench_import(opts) -> None:
     print()
     print(text)
     if not opts.no_write:
-        (HERE / "RESULTS.md").write_text(text)
+        from .dashboard import kept_section
+
+        (HERE / "RESULTS.md").write_text(text + kept_section())  # keep the dashboard benchmark's section
         print(f"written to {HERE / 'RESULTS.md'}")
     for p in files.values():
         os.unlink(p)
@@ -478,6 +483,15 @@ def main(argv: list[str] | None = None) -> None:
     imp.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     imp.add_argument("--no-stages", action="store_true", help="skip the instrumented run (where the time goes)")
     imp.add_argument("--workers", type=int, help="IMPORT_WORKERS for the imports (default: the app's default)")
+    dash = sub.add_parser("dashboard", help="dashboard latency on a generated district vs DuckDB (PostgreSQL)")
+    dash.add_argument("--records", type=int, default=1_000_000, help="service records to generate (10000000: the "
+                      "issue's target)")
+    dash.add_argument("--seed", type=int, default=20251201)
+    dash.add_argument("--runs", type=int, default=200, help="timed runs of each dashboard")
+    dash.add_argument("--duck-runs", type=int, default=15, help="timed runs of each DuckDB scan")
+    dash.add_argument("--database-url", help="an existing PostgreSQL database (default: a throw-away cluster "
+                      "started by scripts/pgtest.sh on port 54336)")
+    dash.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     gen = sub.add_parser("generate", help="write a people sheet")
     gen.add_argument("path")
     gen.add_argument("--rows", type=int, default=100_000)
@@ -486,6 +500,11 @@ def main(argv: list[str] | None = None) -> None:
         from .generate import write_people_xlsx
 
         write_people_xlsx(opts.path, opts.rows)
+        return
+    if opts.command == "dashboard":
+        from .dashboard import main as dashboard_main
+
+        dashboard_main(opts)
         return
     bench_import(opts)
 

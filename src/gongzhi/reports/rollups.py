@@ -121,6 +121,12 @@ class Changes:
         self.participation[(record.activity_id, record.volunteer_id)] += sign
 
     def apply(self) -> None:
+        # Publishers call us inside their transaction; atomic(savepoint=False) adds nothing then, and makes the
+        # locks below legal when a caller (a script, a test) publishes in autocommit mode.
+        with transaction.atomic(savepoint=False):
+            self._apply()
+
+    def _apply(self) -> None:
         keys = set(self.counters)
         keys |= {(p, g, per, "") for (p, g, per, _v) in self.presence}
         for activity_id, _v in self.participation:

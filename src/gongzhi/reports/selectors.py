@@ -240,9 +240,11 @@ def dashboard(*, actor, unit: Unit | int | None, period: Period) -> dict:
     """Figures of ``unit`` in ``period``, a row per direct child, by category and by month; registered counts."""
     if not isinstance(unit, Unit):
         unit = report_unit_get(actor=actor, unit_id=unit)
-    else:
-        unit = report_unit_get(actor=actor, unit_id=unit.pk)
+    elif not scoping.can(actor, perms.VIEW, unit):  # the same answers as report_unit_get, without a query
+        scoping.require(actor, perms.VIEW)
+        raise CommonError.NOT_FOUND.error()
     children = list(Unit.objects.filter(parent=unit).order_by("path"))
+    parent = Unit.objects.filter(pk=unit.parent_id).first() if unit.parent_id else None
     if period.grain == RANGE:
         total, kids, by_category, by_month = _base_figures(unit, children, period)
     else:
@@ -254,8 +256,7 @@ def dashboard(*, actor, unit: Unit | int | None, period: Period) -> dict:
     month_rows = [{"month": m, **by_month.get(m, _zero())} for m in months]
     return {
         "unit": _unit_out(unit),
-        "parent": _unit_out(unit.parent) if unit.parent_id and scoping.can(actor, perms.VIEW, unit.parent)
-        else None,
+        "parent": _unit_out(parent) if parent is not None and scoping.can(actor, perms.VIEW, parent) else None,
         "period": {"key": period.key, "grain": period.grain, "label": period.label,
                    "start": period.start, "end": period.end},
         "source": "base" if period.grain == RANGE else "rollup",
