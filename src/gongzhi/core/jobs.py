@@ -85,9 +85,12 @@ def _is_due(job: Job, now: dt.datetime) -> Q:
 
 
 def _ensure_row(job: Job) -> None:
+    """The job's row, created once (a concurrent creator is ignored). Reads first: on SQLite a write would queue
+    behind every other writer each round for nothing."""
     from .models import JobLease
 
-    JobLease.objects.bulk_create([JobLease(name=job.name, leased_until=NEVER)], ignore_conflicts=True)
+    if not JobLease.objects.filter(name=job.name).exists():
+        JobLease.objects.bulk_create([JobLease(name=job.name, leased_until=NEVER)], ignore_conflicts=True)
 
 
 class DatabaseLeases:
@@ -97,11 +100,11 @@ class DatabaseLeases:
         from .models import JobLease
 
         _ensure_row(job)
-        taken = (
-            JobLease.objects.filter(_is_due(job, now), name=job.name, leased_until__lt=now)
-            .update(leased_until=now + lease_ttl(), holder=holder)
-        )
-        return taken == 1
+        free_and_due = JobLease.objects.filter(_is_due(job, now), name=job.name, leased_until__lt=now)
+        if not free_and_due.exists():  # the common case, answered by a read
+            return False
+        # the conditional UPDATE is the lease: of several runners that saw it free, exactly one changes the row
+        return free_and_due.update(leased_until=now + lease_ttl(), holder=holder) == 1
 
     def release(self, job: Job, *, holder: str) -> None:
         """Nothing beyond :func:`_record`, which clears the row's lease."""

@@ -7,6 +7,7 @@ change the unread count send ``HX-Trigger: notifications-changed`` and the badge
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -74,8 +75,10 @@ def read_all(request):
     return response
 
 
-@login_required
 def badge(request):
+    """The header badge. Logged out (a session that expired under an open page): 204, so htmx swaps nothing."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
     response = render(request, "notifications/_badge.html", {"unread_count": selectors.unread_count(actor=request.user)})
     response["Cache-Control"] = "no-store"
     return response

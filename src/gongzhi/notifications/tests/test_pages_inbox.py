@@ -129,6 +129,12 @@ def test_badge_fragment_shows_the_unread_count(browser_login, world):
     assert 'hx-trigger="notifications-changed from:body"' in body
 
 
+def test_badge_for_a_logged_out_page_is_empty(client):
+    """A page whose session expired gets 204 for the badge (htmx swaps nothing), never the login page."""
+    r = client.get(reverse("notifications:badge"))
+    assert r.status_code == 204 and r.content == b""
+
+
 def test_badge_shows_99_plus(browser_login, world):
     """More than 99 unread show as 99+."""
     Notification.objects.bulk_create([Notification(user=world.user("volunteer"), kind="k", title="t",
