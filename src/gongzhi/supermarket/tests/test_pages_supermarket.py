@@ -169,3 +169,17 @@ def test_settlement_page_and_its_export_link(browser_login, world, shop, token, 
     bad = c.get(reverse("supermarket:settlement") + "?start=2026-05-01&end=2026-01-01")
     assert bad.status_code == 400
     assert browser_login("community").get(reverse("supermarket:settlement")).status_code == 403
+
+
+def test_back_office_lists_redemptions_read_only(client, world, shop, token, api):
+    """The admin shows receipts to a superuser and offers no add/change/delete of history."""
+    from gongzhi.accounts.models import User
+
+    api("merchant").post("supermarket/redemptions", {"merchant_id": shop.merchant.pk, "member_token": token(),
+                                                     "item_id": shop.soap.pk, "idempotency_key": "adm"})
+    root = User.objects.create_superuser(username="t-root", password="x-pass-123456")
+    client.force_login(root, backend="gongzhi.accounts.backends.PhoneOrUsernameBackend")
+    r = client.get("/admin/supermarket/redemption/")
+    assert r.status_code == 200 and Redemption.objects.get().receipt_number in r.content.decode()
+    assert client.get("/admin/supermarket/redemption/add/").status_code == 403
+    assert client.get("/admin/supermarket/merchant/add/").status_code == 403
