@@ -99,3 +99,16 @@ def chromium_page():
         yield page
         context.close()
         browser.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the rows migrations seed (tags, skills, categories, content types).
+
+    A transactional test flushes the database when it ends; without a serialized rollback the seeded rows are gone
+    for later tests in the same worker, and content types re-created by the flush collide with the next restore.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                            append=False)
