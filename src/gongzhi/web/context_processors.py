@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.accounts import scoping
 
 OWN_PERSON = "own_person"  # pseudo-permission: the account is linked to a resident record
+OWN_VOLUNTEER = "own_volunteer"  # pseudo-permission: that resident is a registered volunteer
 
-# (label, url name, permission needed anywhere, or OWN_PERSON, or None for any logged-in user)
+# (label, url name, permission needed anywhere — or a tuple of alternatives —, OWN_PERSON, OWN_VOLUNTEER, or None for
+# any logged-in user)
 NAV = [
     (_("首页"), "web:home", None),
     (_("组织架构"), "org:tree", "org.view"),
@@ -18,11 +20,14 @@ NAV = [
     (_("访问日志"), "privacy:access_log", "privacy.view_access_log"),
     (_("活动"), "activities:list", None),
     (_("签到与时长"), "hours:organiser", "hours.confirm"),
-    (_("培训"), "training:list", "training.view"),
+    (_("培训"), "training:list", ("training.view", OWN_VOLUNTEER)),
+    (_("证明受理"), "recognition:certificates", "recognition.issue_certificate"),
     (_("统计"), "reports:dashboard", "reports.view"),
     (_("积分"), "points:home", "points.view"),
     (_("积分超市"), "supermarket:counter", "supermarket.redeem"),
     (_("我的志愿服务"), "people:volunteer_apply", OWN_PERSON),
+    (_("我的时长"), "hours:mine", OWN_VOLUNTEER),
+    (_("星级与证明"), "recognition:mine", OWN_VOLUNTEER),
     (_("我的积分"), "points:mine", OWN_PERSON),
     (_("消息"), "notifications:inbox", None),
 ]
@@ -34,11 +39,24 @@ def _has_own_person(user) -> bool:
     return own_person(user) is not None
 
 
-def _allowed(user, perm) -> bool:
+def _is_volunteer(user) -> bool:
+    from gongzhi.people.models import VolunteerProfile
+
+    return VolunteerProfile.objects.filter(person__user_id=user.pk).exists()
+
+
+_PSEUDO = {OWN_PERSON: _has_own_person, OWN_VOLUNTEER: _is_volunteer}
+
+
+def _allowed(user, perm, memo: dict) -> bool:
     if perm is None:
         return True
-    if perm == OWN_PERSON:
-        return _has_own_person(user)
+    if isinstance(perm, tuple):
+        return any(_allowed(user, p, memo) for p in perm)
+    if perm in _PSEUDO:
+        if perm not in memo:  # one query per page, however many entries ask
+            memo[perm] = _PSEUDO[perm](user)
+        return memo[perm]
     return scoping.has_anywhere(user, perm)
 
 
@@ -46,9 +64,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": [], "nav_names": set()}
-    items = []
+    items, memo = [], {}
     for label, name, perm in NAV:
-        if not _allowed(user, perm):
+        if not _allowed(user, perm, memo):
             continue
         try:
             url = reverse(name)
