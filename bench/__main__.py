@@ -491,6 +491,7 @@ def main(argv: list[str] | None = None) -> None:
     dash.add_argument("--duck-runs", type=int, default=15, help="timed runs of each DuckDB scan")
     dash.add_argument("--database-url", help="an existing PostgreSQL database (default: a throw-away cluster "
                       "started by scripts/pgtest.sh on port 54336)")
+    dash.add_argument("--check", action="store_true", help="also run rollups --check (slow: compares in Python)")
     dash.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     gen = sub.add_parser("generate", help="write a people sheet")
     gen.add_argument("path")

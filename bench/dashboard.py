@@ -8,7 +8,7 @@ otherwise; or an existing server with ``--database-url``):
    peaks; about 16 volunteers each, a few multi-day), service records (skewed: a few volunteers serve a lot; 80 %
    serve in their own street), about 1 % corrected and 0.3 % revoked, beneficiary counts (2 % corrected) — written
    with ``COPY`` (psycopg ``cursor.copy``), foreign-key triggers off (``session_replication_role = replica``);
-2. the rollups built with ``gongzhi rollups --rebuild`` (timed) and verified;
+2. the rollups built with ``gongzhi rollups --rebuild`` (timed), verified with ``--check`` when asked (``--check``);
 3. p50/p95 of ``reports.selectors.dashboard`` for the district and for one street (year, all time, one month), as
    their admins, over many runs — the whole selector: scoping, children, registered volunteers, categories, months;
 4. the baseline in the same run: DuckDB (in-process, in memory) holding the *current* service records, the
@@ -21,7 +21,6 @@ Results go to stdout and, as the "Dashboard benchmark" section, to ``bench/RESUL
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import platform
 import random
@@ -388,7 +387,7 @@ def run(opts) -> dict:
     rebuild_seconds = time.perf_counter() - t0
     log(f"rollups rebuilt in {rebuild_seconds:.1f}s: {counts}")
     check_seconds = None
-    if opts.records <= 2_000_000:
+    if opts.check:
         t0 = time.perf_counter()
         problems = rollups.check()
         check_seconds = time.perf_counter() - t0

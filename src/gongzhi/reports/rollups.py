@@ -322,6 +322,9 @@ PARTICIPATION_SQL = (f"SELECT r.activity_id, r.volunteer_id, COUNT(*) FROM hours
 def rebuild(log=lambda _msg: None) -> dict[str, int]:
     """Recompute every rollup from the base tables: set-based SQL for the big tables, in one transaction."""
     lv = levels()
+    if connection.vendor == "postgresql":  # big GROUP BYs: hash them in memory rather than sort on disk
+        _execute("SET LOCAL work_mem = '256MB'")
+        _execute("SET LOCAL maintenance_work_mem = '256MB'")
     _execute("DELETE FROM reports_rollup")
     _execute("DELETE FROM reports_volunteerpresence")
     _execute("DELETE FROM reports_participationref")

@@ -148,17 +148,27 @@ ROLLUP_VALUES = ("unit_path", "period", "category", "activities", "participation
 
 
 def _rollup_figures(unit: Unit, children: list[Unit], period: Period):
+    """One indexed query: the unit's and its children's rows, the unit's rows per category, its months."""
     paths = [unit.path, *(c.path for c in children)]
-    rows = {r["unit_path"]: _from_rollup(r) for r in Rollup.objects.filter(
-        grain=period.grain, period=period.key, category="", unit_path__in=paths).values(*ROLLUP_VALUES)}
-    by_category = {r["category"]: _from_rollup(r) for r in Rollup.objects.filter(
-        grain=period.grain, period=period.key, unit_path=unit.path).exclude(category="").values(*ROLLUP_VALUES)}
-    months = Rollup.objects.filter(grain=Grain.MONTH, category="", unit_path=unit.path)
+    months = Q(grain=Grain.MONTH, category="", unit_path=unit.path)
     wanted = period.months()
     if wanted is not None:
-        months = months.filter(period__in=wanted)
-    by_month = {r["period"]: _from_rollup(r) for r in months.values(*ROLLUP_VALUES)}
-    return rows.get(unit.path, _zero()), {c.path: rows.get(c.path, _zero()) for c in children}, by_category, by_month
+        months &= Q(period__in=wanted)
+    rows = Rollup.objects.filter(
+        Q(grain=period.grain, period=period.key, unit_path__in=paths, category="")
+        | Q(grain=period.grain, period=period.key, unit_path=unit.path) | months).values("grain", *ROLLUP_VALUES)
+    units, by_category, by_month = {}, {}, {}
+    for r in rows:
+        if r["grain"] == period.grain and r["period"] == period.key:
+            if r["category"] == "":
+                units[r["unit_path"]] = _from_rollup(r)
+            elif r["unit_path"] == unit.path:
+                by_category[r["category"]] = _from_rollup(r)
+        if r["grain"] == Grain.MONTH and r["category"] == "" and r["unit_path"] == unit.path and (
+                wanted is None or r["period"] in wanted):
+            by_month[r["period"]] = _from_rollup(r)
+    return units.get(unit.path, _zero()), {c.path: units.get(c.path, _zero()) for c in children}, by_category, \
+        by_month
 
 
 def _base_figures(unit: Unit, children: list[Unit], period: Period):
