@@ -82,6 +82,9 @@ class Cluster:
         self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "gongzhi", "gongzhi")
         return f"postgres://gongzhi@127.0.0.1:{self.port}/gongzhi"
 
+    def postmaster(self) -> int:
+        return int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
+
     def stop(self):
         subprocess.run([*self.run_as, str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate",
                         "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
@@ -260,7 +263,45 @@ def http_load(setup: dict, ports: list[int], clients: int, seconds: float, warmu
         t.start()
     for t in threads:
         t.join()
-    return _summary(rec, seconds, _cpu() - cpu0)
+    return _summary(rec, seconds, _cpu() - cpu0, warmup)
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a live process has used; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def _reaped_cpu(pid: int) -> float:
+    """CPU seconds of a process's children that have exited and been waited for (closed PostgreSQL backends)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[13]) + int(fields[14])) / TICK
+
+
+def _tree_cpu(pids: list[int]) -> float:
+    """CPU seconds of the given processes and their children, live (PostgreSQL's backends) or exited."""
+    return sum(_proc_cpu(p) + _reaped_cpu(p) + sum(_proc_cpu(c) for c in _children(p)) for p in pids)
 
 
 def _cpu() -> float:
@@ -268,8 +309,8 @@ def _cpu() -> float:
     return u.ru_utime + u.ru_stime
 
 
-def _summary(rec: Recorder, seconds: float, driver_cpu: float) -> dict:
-    out = {"seconds": seconds, "errors": rec.errors, "driver_cpu": driver_cpu}
+def _summary(rec: Recorder, seconds: float, driver_cpu: float, warmup: float) -> dict:
+    out = {"seconds": seconds, "warmup": warmup, "errors": rec.errors, "driver_cpu": driver_cpu}
     every = []
     for kind, values in rec.samples.items():
         out[kind] = {"n": len(values), "rate": len(values) / seconds, "p50": _pct(values, 0.5) * 1000,
@@ -403,7 +444,7 @@ def sql_load(database_url: str, setup: dict, clients: int, seconds: float, warmu
         t.start()
     for t in threads:
         t.join()
-    return _summary(rec, seconds, _cpu() - cpu0)
+    return _summary(rec, seconds, _cpu() - cpu0, warmup)
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -468,7 +509,11 @@ def run(opts) -> dict:
         django.setup()  # for the member tokens (signed with the servers' SECRET_KEY)
         print(f"HTTP: {opts.clients} clients → {opts.servers} runserver processes, {opts.seconds:.0f} s ...",
               flush=True)
+        pg = [cluster.postmaster()] if cluster is not None else []
+        app0, pg0 = _tree_cpu([x.pid for x in servers]), _tree_cpu(pg)
         http_result = http_load(setup, ports, opts.clients, opts.seconds, opts.warmup)
+        http_result["app_cpu"] = _tree_cpu([x.pid for x in servers]) - app0
+        http_result["pg_cpu"] = _tree_cpu(pg) - pg0
         print(f"  {http_result['all']['rate']:,.0f} requests/s", flush=True)
         for s in servers:
             os.killpg(s.pid, signal.SIGTERM)
@@ -477,7 +522,9 @@ def run(opts) -> dict:
         servers.clear()
         log.close()
         print(f"raw SQL: {opts.clients} psycopg connections, {opts.seconds:.0f} s ...", flush=True)
+        pg0 = _tree_cpu(pg)
         sql_result = sql_load(url, setup, opts.clients, opts.seconds, opts.warmup)
+        sql_result["app_cpu"], sql_result["pg_cpu"] = 0.0, _tree_cpu(pg) - pg0
         print(f"  {sql_result['all']['rate']:,.0f} transactions/s", flush=True)
         verify = _child("_verify", env)
         drop()
@@ -492,6 +539,13 @@ def run(opts) -> dict:
         if cluster is not None:
             cluster.stop()
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def _per(x: dict, key: str) -> str:
+    """CPU milliseconds per completed transaction (the whole run, warm-up included, over the measured count ×
+    (warm-up + seconds) / seconds)."""
+    n = x["all"]["n"] * (1 + x.get("warmup", 0) / x["seconds"])
+    return f"{x.get(key, 0) * 1000 / n:.2f}" if n and x.get(key) is not None else "–"
 
 
 def render(r: dict) -> str:
@@ -515,21 +569,29 @@ def render(r: dict) -> str:
         "tests).",
         "",
         "| run | transactions/s | award p50 / p99 (ms) | redeem p50 / p99 (ms) | all p50 / p99 (ms) | errors | "
-        "driver CPU (s) |",
+        "CPU ms per transaction: app / PostgreSQL / load driver |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, key in (("HTTP (Django + ninja, runserver)", "http"), ("raw SQL (psycopg, same statements)", "sql")):
         x = r[key]
         lines.append(f"| {label} | {x['all']['rate']:,.0f} | {x['award']['p50']:.1f} / {x['award']['p99']:.1f} | "
                      f"{x['redeem']['p50']:.1f} / {x['redeem']['p99']:.1f} | {x['all']['p50']:.1f} / "
-                     f"{x['all']['p99']:.1f} | {sum(x['errors'].values())} | {x['driver_cpu']:.1f} |")
+                     f"{x['all']['p99']:.1f} | {sum(x['errors'].values())} | {_per(x, 'app_cpu')} / "
+                     f"{_per(x, 'pg_cpu')} / {_per(x, 'driver_cpu')} |")
     h, s, v = r["http"], r["sql"], r["verify"]
     goal = "met" if h["all"]["rate"] >= 1000 and h["all"]["p99"] < 100 else "not met"
+    app_ms = h["app_cpu"] * 1000 / max(h["all"]["n"] * (1 + h.get("warmup", 0) / h["seconds"]), 1)
+    pg_ms = h["pg_cpu"] * 1000 / max(h["all"]["n"] * (1 + h.get("warmup", 0) / h["seconds"]), 1)
     lines += [
         "",
         f"Goal (≥ 1,000 transactions/s over HTTP with p99 < 100 ms): **{goal}** on this machine "
         f"({m['cores']} cores shared by PostgreSQL, {o['servers']} app processes and the load driver). HTTP reaches "
         f"{h['all']['rate'] / max(s['all']['rate'], 1e-9):.0%} of the raw-SQL rate.",
+        f"Each HTTP transaction costs {app_ms:.1f} ms of app-process CPU and {pg_ms:.1f} ms of PostgreSQL CPU, so on "
+        f"{m['cores']} otherwise idle cores the HTTP path is bounded near "
+        f"{m['cores'] * 1000 / max(app_ms + pg_ms, 1e-9):,.0f} transactions/s; ≥ 1,000/s needs about "
+        f"{(app_ms + pg_ms):.0f} cores of app + database CPU (more app processes on more cores: the locks are per "
+        "resident, per shop item and per issuing pool, so the work spreads).",
         f"After the run: {v['transactions']:,} ledger transactions, {v['redemptions']:,} redemptions, "
         f"{v['negative']} negative person balances, sum of all balances {v['sum']}, ledger findings: "
         f"{len(v['findings'])}.",
