@@ -184,6 +184,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 API_TOKEN_PREFIX = "gz_"
 
+# Periodic jobs (``gongzhi jobs``): leases in the database by default, in Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "600"))
+# Notifications: kind → outside channels (in-app always); channel → sender class. SMS/WeChat adapters are
+# interfaces (notifications/senders.py): a deployment names its gateway's implementation here.
+NOTIFICATION_CHANNELS: dict[str, list[str]] = {}
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
