@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from gongzhi.core.admin_scoping import AppendOnlyAdmin
+
+from .models import Rollup
+
+
+@admin.register(Rollup)
+class RollupAdmin(AppendOnlyAdmin):
+    """Read-only: rollups are derived (``gongzhi rollups --rebuild`` recomputes them), never edited by hand."""
+
+    scope_perm, scope_path = "reports.view", "unit_path"
+    list_display = ("unit_path", "grain", "period", "category", "activities", "participations", "volunteers",
+                    "records", "hours", "beneficiaries")
+    list_filter = ("grain",)
+    search_fields = ("unit_path", "period")
