@@ -26,7 +26,7 @@ def _nothing_moved(world, shop, *, points=100, soap=5):
 
 
 def test_resident_gets_a_member_token_and_the_counter_sees_masked_name_and_balance(api, world, shop):
-    """The resident's member token names them; the counter sees 赵* and 100 points, never the full name."""
+    """The resident's member token names them; the counter sees 赵* and 100 points, never the full name (R-P3)."""
     r = api("resident").get("supermarket/member-token")
     assert r.status_code == 200
     body = r.json()

@@ -79,7 +79,8 @@ def test_settlement_amount_uses_each_shops_rate_with_two_decimals(api, world, sh
 
 
 def test_settlement_xlsx_holds_the_shops_and_the_receipts(api, world, shop, token):
-    """Sheet 1: shop, unit, receipts, points, rate, amount and a total; sheet 2: one row per receipt, masked names."""
+    """Sheet 1: shop, unit, receipts, points, rate, amount and a total; sheet 2: one row per receipt, names masked
+    (R-P3)."""
     first = _counter(api, shop, token, shop.soap, 2, "x-1")
     second = _counter(api, shop, token, shop.oil, 1, "x-2")
     r = api("district").get("supermarket/settlement.xlsx")

@@ -39,6 +39,11 @@ def test_counter_redemption_on_a_phone(live_server, world, shop, chromium_page):
     page.screenshot(path=ARTIFACTS / "supermarket-member-qr.png", full_page=True)
     token = page.locator(".member-qr").get_attribute("data-token")
     assert token
+    page.goto(f"{live_server.url}/supermarket/")  # the resident's catalogue: the shops of their street
+    page.wait_for_selector("text=永兴社区积分超市")
+    assert page.locator("text=鸡蛋").count() == 0  # 洪沟's goods are another street's
+    _fits(page)
+    page.screenshot(path=ARTIFACTS / "supermarket-catalogue.png", full_page=True)
     page.context.clear_cookies()  # the resident's phone is not the shop's
 
     page.goto(f"{live_server.url}/login/?next=/supermarket/counter/")
