@@ -130,10 +130,14 @@ def _village_awards(ctx, rng) -> int:
     district = ctx.user("demo-district")
     units = list(Unit.objects.filter(kind__in=[UnitKind.COMMUNITY, UnitKind.VILLAGE]).order_by("path")[:6])
     for unit in units:
-        residents = list(Person.objects.filter(unit__path__startswith=unit.path).order_by("pk")[:200])
+        residents = list(Person.objects.filter(unit__path__startswith=unit.path, user__isnull=True)
+                         .select_related("unit").order_by("pk")[:200])
         for person in rng.sample(residents, k=min(12, len(residents))):
             code, reason, evidence = rng.choice(VILLAGE_AWARDS)
             item = services.selectors.ruleset_in_force(person.unit, ctx.today).items.get(code=code)
+            room = services.cap_room(item=item, person=person, day=ctx.today)
+            if room is not None and room < item.points:
+                continue
             services.award_grant(person=person, reason=reason, actor=district, idempotency_key=f"demo-{person.pk}",
                                  rule_item=item, evidence=evidence)
             n += 1

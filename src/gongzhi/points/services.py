@@ -399,10 +399,10 @@ def hours_award_sync(*, record) -> list[PointsTransaction]:
     A re-delivered event finds the chain already at its worth and posts nothing (keys ``hours:record:<id>``)."""
     record = type(record).objects.select_related("volunteer__person", "activity__unit", "activity").get(pk=record.pk)
     person = record.volunteer.person
-    _lock_person_account(person)  # one sync per person at a time
     ruleset = selectors.ruleset_in_force(record.activity.unit, record.day)
-    if ruleset is None and record.kind != RecordKind.REVOCATION:
-        return []
+    if ruleset is None and (record.kind != RecordKind.REVOCATION or not Account.objects.filter(person=person).exists()):
+        return []  # no adopted rules (R-J1): nothing to award, and nothing was awarded to take back
+    _lock_person_account(person)  # one sync per person at a time
     ids = _chain_ids(record)
     posted = []
     reason = _("志愿服务：%(title)s（%(day)s）") % {"title": record.activity.title, "day": record.day.isoformat()}

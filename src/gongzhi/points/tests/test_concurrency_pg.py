@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 
 from gongzhi.core.errors import DomainError
@@ -16,7 +17,9 @@ from gongzhi.points.services import Leg
 
 from .factories import adopt, give, person_in
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True),
+              pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
+                                 reason="needs PostgreSQL row locks")]
 
 THREADS = 24
 
