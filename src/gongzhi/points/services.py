@@ -398,6 +398,8 @@ def hours_award_sync(*, record) -> list[PointsTransaction]:
 
     A re-delivered event finds the chain already at its worth and posts nothing (keys ``hours:record:<id>``)."""
     record = type(record).objects.select_related("volunteer__person", "activity__unit", "activity").get(pk=record.pk)
+    if type(record).objects.filter(supersedes=record).exists():
+        return []  # a late event for a row already superseded: its successor's event settled the chain
     person = record.volunteer.person
     ruleset = selectors.ruleset_in_force(record.activity.unit, record.day)
     if ruleset is None and (record.kind != RecordKind.REVOCATION or not Account.objects.filter(person=person).exists()):
