@@ -8,6 +8,11 @@ reversed by a new transaction that ``reverses`` the original. ``gongzhi ledger v
 
 The shops, their goods and redemptions are the ``supermarket`` app; it posts through ``points.services``.
 
+Hours (R-J4, R-V5): each check-in-based service record earns ``floor(hours × points per hour)`` under the rule set in
+force on its day; a correction posts the difference, a revocation takes the points back — at most the balance, the
+rest becomes a ``Clawback`` settled from the person's next awards. R-J3: a deduction never goes below zero and nothing
+outside this app reads a points balance, so no deduction can block a statutory entitlement.
+
 Rules (R-J1): earning and deduction items live in versioned ``RuleSet`` tables adopted by a recorded decision; every
 transaction names the rule version, its evidence and its approver.
 """

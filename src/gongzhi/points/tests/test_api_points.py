@@ -148,3 +148,17 @@ def test_accounts_are_scoped_and_reversal_needs_the_right(api, world, rules):
     again = api("district").post(f"points/transactions/{tx.pk}/reversal", {"reason": "重复发放"})
     assert again.json()["id"] == r.json()["id"]  # a retried reversal posts nothing new
     assert selectors.ledger_findings() == []
+
+
+def test_the_board_adds_up_households_under_a_masked_name(api, world, rules):
+    from gongzhi.people.models import Household
+
+    home = Household.objects.create(unit=world.community_a, label="永兴路8号3号楼2单元101")
+    for key in ("a", "resident"):
+        world.people[key].household = home
+        world.people[key].save(update_fields=["household"])
+    give(world, world.people["a"], 4)
+    give(world, world.people["resident"], 6)
+    body = api(None).get(f"points/board/{world.community_a.code}/{month()}").json()
+    assert body["households"] == [{"name": "张*丰", "earned": 10, "deducted": 0, "balance": 10, "items": []}]
+    assert "永兴路" not in json.dumps(body, ensure_ascii=False)  # no address on a public board

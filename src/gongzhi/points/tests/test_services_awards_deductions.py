@@ -246,3 +246,32 @@ def test_ledger_verify_exits_non_zero_on_a_breach(world, rules, capsys):
     with pytest.raises(CommandError):
         call_command("ledger", "verify")
     assert "balance 6 but postings sum to 5" in capsys.readouterr().out
+
+
+def test_a_deduction_on_an_empty_balance_posts_nothing_and_its_appeal_reverses_nothing(world, rules):
+    """R-J3: never below zero — with no points there is nothing to deduct; the record and its history remain."""
+    person = world.people["resident"]
+    d = services.deduction_approve(deduction=_deduction(world, person, rules), actor=world.user("community"))
+    assert d.transaction is None and balance(person) == 0
+    assert "实际扣除0分" in d.events.last().note
+    d = services.deduction_appeal(deduction=d, actor=world.user("resident"), reason="不是我")
+    d = services.deduction_decide_appeal(deduction=d, actor=world.user("community"), upheld=True, note="核实")
+    assert d.status == DeductionStatus.UPHELD and balance(person) == 0
+    assert selectors.ledger_findings() == []
+
+
+def test_the_clearing_job_is_registered_and_runs_only_in_january(world, monkeypatch):
+    """R-J4: the job clears the year just ended during January and does nothing the rest of the year."""
+    from django.utils import timezone
+
+    from gongzhi.core import jobs
+
+    assert jobs.registered()["points.clearing"].fn is services.clearing_job
+    adopt(world, expiry="yearly")
+    person = person_in(world)
+    give(world, person, 9)
+    PointsTransaction.objects.update(occurred_on=dt.date(2025, 8, 1))
+    assert services.clearing_job(timezone.make_aware(dt.datetime(2026, 3, 1, 2))) == 0
+    assert balance(person) == 9
+    assert services.clearing_job(timezone.make_aware(dt.datetime(2026, 1, 2, 2))) == 1
+    assert balance(person) == 0
