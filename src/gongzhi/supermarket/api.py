@@ -34,6 +34,7 @@ from .schemas import (
     MemberTokenOut,
     MerchantIn,
     MerchantOut,
+    MerchantUpdateIn,
     OrderIn,
     RedemptionOut,
     SettlementOut,
@@ -90,6 +91,15 @@ def merchant_create(request, payload: MerchantIn):
 
 @router.get("/supermarket/merchants/{int:merchant_id}", response=MerchantOut, summary="商户详情")
 def merchant_detail(request, merchant_id: int):
+    return presenters.merchant_out(selectors.merchant_get(actor=request.auth, pk=merchant_id), request.auth)
+
+
+@router.put("/supermarket/merchants/{int:merchant_id}", response=MerchantOut,
+            summary="修改商户（名称、地址、结算标准；active=false 停业）")
+def merchant_update(request, merchant_id: int, payload: MerchantUpdateIn):
+    merchant = selectors.merchant_for_manage(actor=request.auth, pk=merchant_id)
+    services.merchant_update(merchant=merchant, name=payload.name, address=payload.address,
+                             fen_per_point=payload.fen_per_point, active=payload.active, actor=request.auth)
     return presenters.merchant_out(selectors.merchant_get(actor=request.auth, pk=merchant_id), request.auth)
 
 

@@ -17,6 +17,13 @@ class MerchantIn(Schema):
     fen_per_point: int = 10
 
 
+class MerchantUpdateIn(Schema):
+    name: str = Field(..., max_length=200)
+    address: str = Field("", max_length=200)
+    fen_per_point: int = 10
+    active: bool = True
+
+
 class MerchantOut(Schema):
     id: int
     unit_id: int

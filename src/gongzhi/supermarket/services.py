@@ -100,6 +100,24 @@ def merchant_create(*, unit, name: str, kind: str, address: str = "", fen_per_po
 
 
 @transaction.atomic
+def merchant_update(*, merchant: Merchant, name: str, address: str, fen_per_point: int, active: bool,
+                    actor) -> Merchant:
+    """Rename, move the address, change the settlement rate or close/reopen a shop (a closed shop redeems nothing;
+    settled redemptions keep the amounts computed at the rate in force when the statement is drawn)."""
+    scoping.require(actor, perms.MANAGE, merchant.unit)
+    name = _name(name)
+    if not isinstance(fen_per_point, int) or not 1 <= fen_per_point <= 1000:
+        raise SupermarketError.RATE_INVALID.error(detail={"field": "fen_per_point"})
+    if Merchant.objects.filter(unit_id=merchant.unit_id, name=name).exclude(pk=merchant.pk).exists():
+        raise SupermarketError.NAME_DUPLICATE.error(detail={"field": "name"})
+    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    merchant.name, merchant.address = name, (address or "").strip()[:200]
+    merchant.fen_per_point, merchant.active = fen_per_point, bool(active)
+    merchant.save(update_fields=["name", "address", "fen_per_point", "active"])
+    return merchant
+
+
+@transaction.atomic
 def merchant_staff_add(*, merchant: Merchant, user, actor) -> Merchant:
     """List a user as the shop's staff; they must hold the merchant role at a unit covering the shop."""
     scoping.require(actor, perms.MANAGE, merchant.unit)

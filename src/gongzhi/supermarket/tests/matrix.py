@@ -231,6 +231,10 @@ CASES = {
         prepare=prepare),
     ("GET", "/api/v1/supermarket/merchants/{merchant_id}"): Case(
         table(SHOP_READ), lambda c, r, t: (f"supermarket/merchants/{_m(c, t)}", None), prepare=prepare),
+    ("PUT", "/api/v1/supermarket/merchants/{merchant_id}"): Case(
+        table(SHOP_MANAGE),
+        lambda c, r, t: (f"supermarket/merchants/{_m(c, t)}", {"name": "积分超市（新址）", "fen_per_point": 12}),
+        prepare=prepare),
     ("POST", "/api/v1/supermarket/merchants/{merchant_id}/staff"): Case(
         table(SHOP_MANAGE.replace("200", "201")),
         lambda c, r, t: (f"supermarket/merchants/{_m(c, t)}/staff", {"user_id": _s(c)["staff"][t].pk}),

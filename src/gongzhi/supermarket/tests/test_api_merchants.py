@@ -83,3 +83,32 @@ def test_resident_catalogue_is_their_street(api, world, shop):
     """永兴's resident sees 永兴's shop (艾山街道), not 洪沟's (里辛街道)."""
     ids = [m["id"] for m in api("resident").get("supermarket/merchants").json()]
     assert ids == [shop.merchant.pk]
+
+
+def test_a_closed_shop_redeems_nothing(api, world, shop, token):
+    """Closing a shop (active=false) refuses counter redemptions and orders with 409; reopening restores them."""
+    url = f"supermarket/merchants/{shop.merchant.pk}"
+    r = api("community").put(url, {"name": "永兴社区积分超市", "fen_per_point": 10, "active": False})
+    assert r.status_code == 200 and r.json()["active"] is False
+    body = {"merchant_id": shop.merchant.pk, "member_token": token(), "item_id": shop.soap.pk,
+            "idempotency_key": "closed"}
+    r = api("merchant").post("supermarket/redemptions", body)
+    assert r.status_code == 409 and r.json()["code"] == "supermarket.merchant_closed"
+    r = api("resident").post("supermarket/orders", {"item_id": shop.soap.pk, "idempotency_key": "closed-o"})
+    assert r.status_code == 409 and r.json()["code"] == "supermarket.merchant_closed"
+    assert api("community").put(url, {"name": "永兴社区积分超市", "active": True}).status_code == 200
+    assert api("merchant").post("supermarket/redemptions", {**body, "idempotency_key": "open"}).status_code == 201
+
+
+def test_shop_update_is_validated(api, world, shop):
+    """A name taken in the unit or a rate out of range is refused; nothing changes."""
+    url = f"supermarket/merchants/{shop.merchant.pk}"
+    other = api("community").post("supermarket/merchants", {"unit_id": world.community_a.pk, "name": "永兴药店",
+                                                            "kind": "pharmacy"})
+    assert other.status_code == 201
+    r = api("community").put(url, {"name": "永兴药店"})
+    assert r.status_code == 409 and r.json()["code"] == "supermarket.name_duplicate"
+    assert api("community").put(url, {"name": "x", "fen_per_point": 5000}).json()["code"] == \
+        "supermarket.rate_invalid"
+    shop.merchant.refresh_from_db()
+    assert shop.merchant.name == "永兴社区积分超市" and shop.merchant.fen_per_point == 10
