@@ -17,6 +17,7 @@ urlpatterns = [
     path("receipts/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("merchants/", views.merchants, name="merchants"),
     path("merchants/<int:pk>/", views.merchant, name="merchant"),
+    path("merchants/<int:pk>/open/", views.merchant_open, name="merchant_open"),
     path("items/<int:pk>/stock/", views.item_stock, name="item_stock"),
     path("items/<int:pk>/shelf/", views.item_shelf, name="item_shelf"),
     path("settlement/", views.settlement, name="settlement"),

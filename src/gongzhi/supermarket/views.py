@@ -339,6 +339,17 @@ def merchant(request, pk: int):
 
 @login_required
 @require_POST
+def merchant_open(request, pk: int):
+    """Close a shop (it redeems nothing until reopened) or reopen it."""
+    m = selectors.merchant_for_manage(actor=request.user, pk=pk)
+    m = services.merchant_update(merchant=m, name=m.name, address=m.address, fen_per_point=m.fen_per_point,
+                                 active=not m.active, actor=request.user)
+    messages.success(request, _("已恢复营业") if m.active else _("已停业：停业期间不能兑换"))
+    return redirect("supermarket:merchant", pk=pk)
+
+
+@login_required
+@require_POST
 def item_stock(request, pk: int):
     item = selectors.item_for_manage(actor=request.user, pk=pk)
     form = StockForm(request.POST)

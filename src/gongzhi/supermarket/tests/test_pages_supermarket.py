@@ -141,9 +141,13 @@ def test_manager_registers_a_shop_adds_goods_restocks_and_staff(browser_login, w
     assert r.status_code == 400 and "没有商户角色" in r.content.decode()
     r = c.post(reverse("supermarket:merchant", args=[m.pk]), {"username": world.user("merchant").username})
     assert r.status_code == 302 and list(m.staff.all()) == [world.user("merchant")]
+    c.post(reverse("supermarket:merchant_open", args=[m.pk]))
+    m.refresh_from_db()
+    assert not m.active and "恢复营业" in c.get(reverse("supermarket:merchant", args=[m.pk])).content.decode()
     dup = c.post(reverse("supermarket:merchants"), {"unit": world.community_a.pk, "name": "永兴卫生室",
                                                     "kind": "clinic", "fen_per_point": 10})
     assert dup.status_code == 400 and "同名商户" in dup.content.decode()
+    assert browser_login("resident").post(reverse("supermarket:merchant_open", args=[m.pk])).status_code == 403
 
 
 def test_shop_pages_are_scoped(browser_login, world, shop):
