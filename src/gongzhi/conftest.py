@@ -109,6 +109,10 @@ def pytest_collection_modifyitems(items):
     """
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
-                            append=False)
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        # a live server (or an explicit transactional_db) makes the test transactional even without a marker
+        if {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ())):
+            kwargs["transaction"] = True
+        if kwargs.get("transaction") and not kwargs.get("serialized_rollback"):
+            kwargs["serialized_rollback"] = True
+            item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
