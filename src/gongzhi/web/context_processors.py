@@ -25,10 +25,13 @@ NAV = [
     (_("统计"), "reports:dashboard", "reports.view"),
     (_("积分"), "points:home", "points.view"),
     (_("积分超市"), "supermarket:counter", "supermarket.redeem"),
+    (_("积分商户"), "supermarket:merchants", "supermarket.manage"),
+    (_("商户结算"), "supermarket:settlement", "supermarket.settle"),
     (_("我的志愿服务"), "people:volunteer_apply", OWN_PERSON),
     (_("我的时长"), "hours:mine", OWN_VOLUNTEER),
     (_("星级与证明"), "recognition:mine", OWN_VOLUNTEER),
     (_("我的积分"), "points:mine", OWN_PERSON),
+    (_("积分兑换"), "supermarket:catalogue", OWN_PERSON),
     (_("消息"), "notifications:inbox", None),
 ]
 
