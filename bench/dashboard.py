@@ -32,6 +32,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from .results import write_section
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PORT = "54336"
@@ -509,26 +511,6 @@ def render(r: dict, m: dict) -> str:
     return "\n".join(lines)
 
 
-SECTION = "# Dashboard benchmark"
-
-
-def write_results(text: str) -> None:
-    """Replace (or append) the dashboard section of bench/RESULTS.md, keeping the import benchmark's."""
-    path = HERE / "RESULTS.md"
-    old = path.read_text() if path.exists() else ""
-    head, _sep, _rest = old.partition(SECTION)
-    path.write_text(head.rstrip() + "\n\n" + text if head.strip() else text)
-
-
-def kept_section() -> str:
-    """The dashboard section of bench/RESULTS.md (the import benchmark rewrites the file and keeps it)."""
-    path = HERE / "RESULTS.md"
-    if not path.exists():
-        return ""
-    _head, sep, rest = path.read_text().partition(SECTION)
-    return "\n" + sep + rest if sep else ""
-
-
 def main(opts) -> None:
     url = opts.database_url or os.environ.get("DATABASE_URL")
     if not url:  # start a throw-away cluster the way the tests do, and run again inside it
@@ -543,5 +525,5 @@ def main(opts) -> None:
     print()
     print(text)
     if not opts.no_write:
-        write_results(text)
+        write_section(text)
         print(f"written to {HERE / 'RESULTS.md'}")

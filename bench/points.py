@@ -45,6 +45,8 @@ import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
+from .results import write_section
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 AWARD_POINTS, ITEM_PRICE, START_POINTS = 10, 5, 1000
@@ -633,15 +635,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--port", type=int, default=54338, help="port of the throw-away PostgreSQL cluster")
     p.add_argument("--first-port", type=int, default=18300, help="first port of the app processes")
     p.add_argument("--database-url", help="use this PostgreSQL server (a throw-away database is created)")
-    p.add_argument("--no-write", action="store_true", help="do not append to bench/RESULTS.md")
+    p.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     opts = p.parse_args(argv)
     result = run(opts)
     text = render(result)
     print(text)
     if not opts.no_write:
-        with open(HERE / "RESULTS.md", "a") as fh:
-            fh.write(text)
-        print(f"appended to {HERE / 'RESULTS.md'}")
+        write_section(text)
+        print(f"written to {HERE / 'RESULTS.md'}")
 
 
 if __name__ == "__main__":
