@@ -7,7 +7,7 @@ import pytest
 
 from gongzhi.conftest import ARTIFACTS
 from gongzhi.core import clock
-from gongzhi.core.testing.world import PASSWORD, build_world
+from gongzhi.core.testing.world import PASSWORD
 from gongzhi.points import services
 
 from .factories import adopt, give
@@ -15,8 +15,7 @@ from .factories import adopt, give
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_resident_appeals_on_a_phone_and_the_board_fits(live_server, chromium_page):
-    world = build_world()
+def test_resident_appeals_on_a_phone_and_the_board_fits(live_server, world, chromium_page):
     adopt(world)
     person = world.people["resident"]
     give(world, person, 30)
