@@ -192,6 +192,13 @@ JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "600"))
 NOTIFICATION_CHANNELS: dict[str, list[str]] = {}
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
 
+# Local practice, configurable per deployment (rules.md marks these [practice]).
+ACTIVITY_REMINDER_HOURS = int(os.environ.get("ACTIVITY_REMINDER_HOURS", "24"))
+HOURS_MIN_AGE = int(os.environ.get("HOURS_MIN_AGE", "6"))  # R-V9: no hours recognised below this age
+POINTS_BACK_ENTRIES_EARN = env_bool("POINTS_BACK_ENTRIES_EARN", False)  # R-V5: only check-in hours earn points
+POINTS_APPEAL_WINDOW_DAYS = int(os.environ.get("POINTS_APPEAL_WINDOW_DAYS", "30"))
+POINTS_EVIDENCE_MAX_BYTES = int(os.environ.get("POINTS_EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024)))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
