@@ -173,6 +173,6 @@ def contribute(ctx) -> None:
     awards = _hour_awards(ctx, rulesets)
     village = _village_awards(ctx, rng)
     _resident_and_deductions(ctx)
-    ctx.count("points rule sets", len(rulesets))
-    ctx.count("points transactions", PointsTransaction.objects.count())
+    ctx.count("积分规则版本", len(rulesets))
+    ctx.count("积分交易", PointsTransaction.objects.count())
     ctx.log(f"  points: {len(rulesets)} rule sets, {awards} hour awards, {village} village-rule awards")

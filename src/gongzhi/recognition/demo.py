@@ -81,8 +81,8 @@ def _stars(ctx, period_end: dt.date) -> None:
                                  approved_at=_at(period_end + dt.timedelta(days=10)))
                        for level in range(e.current_level + 1, e.level + 1)]
     StarAward.objects.bulk_create(awards)
-    ctx.count("star candidate lists", len(lists))
-    ctx.count("star awards", len(awards))
+    ctx.count("星级候选名单", len(lists))
+    ctx.count("星级认定", len(awards))
 
 
 def _ratings(ctx, rng) -> None:
@@ -104,7 +104,7 @@ def _ratings(ctx, rng) -> None:
             rated_by=act.created_by or fallback, rated_at=act.ends_at + dt.timedelta(hours=rng.randint(1, 48)),
         ))
     Rating.objects.bulk_create(rows, batch_size=2000)
-    ctx.count("ratings", len(rows))
+    ctx.count("服务评价", len(rows))
 
 
 def _code(rng) -> str:
@@ -157,7 +157,7 @@ def _certificates(ctx, rng, year_end: dt.date) -> None:
                                            actor=cert.requested_by if n == 0 else worker,
                                            at=cert.requested_at + dt.timedelta(days=2 * n)))
     CertificateEvent.objects.bulk_create(events)
-    ctx.count("certificates", len(certs))
+    ctx.count("志愿服务证明", len(certs))
 
 
 def _honours(ctx, year: int) -> None:
@@ -175,7 +175,7 @@ def _honours(ctx, year: int) -> None:
     HonourList.objects.bulk_create([hl for hl, _ in made])
     Honour.objects.bulk_create([Honour(honour_list=hl, volunteer=v, rank=i, score=s.total)
                                 for hl, ranking in made for i, (v, s) in enumerate(ranking, start=1)])
-    ctx.count("honours", sum(len(r) for _, r in made))
+    ctx.count("表彰", sum(len(r) for _, r in made))
 
 
 def contribute(ctx) -> None:

@@ -31,4 +31,4 @@ def _root_paths() -> list[str]:
 
 def contribute(ctx) -> None:
     counts = rollups.rebuild()
-    ctx.count("report rollups", counts["rollups"])
+    ctx.count("统计汇总行", counts["rollups"])

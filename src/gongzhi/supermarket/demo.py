@@ -69,8 +69,8 @@ def contribute(ctx) -> None:
         shops.append((m, items))
     yongxing = shops[0][0]
     services.merchant_staff_add(merchant=yongxing, user=merchant_user, actor=district)
-    ctx.count("supermarket.merchants", len(shops))
-    ctx.count("supermarket.items", sum(len(items) for _m, items in shops))
+    ctx.count("积分商户", len(shops))
+    ctx.count("兑换商品", sum(len(items) for _m, items in shops))
 
     # past redemptions: residents of each shop's street with enough points, over the last five weeks
     now = clock.now()
@@ -99,5 +99,5 @@ def contribute(ctx) -> None:
                 with _at(moment + dt.timedelta(days=1)):
                     services.redemption_pickup(redemption=r, actor=actor)
             made += 1
-    ctx.count("supermarket.redemptions", made)
+    ctx.count("积分兑换", made)
 
