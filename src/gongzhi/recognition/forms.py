@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext
 
 
 class CertificateRequestForm(forms.Form):
@@ -45,8 +46,7 @@ class HonoursForm(forms.Form):
 
 class RatingForm(forms.Form):
     activity = forms.TypedChoiceField(label=_("活动"), coerce=int)
-    score = forms.TypedChoiceField(label=_("评分"), coerce=int,
-                                   choices=[(i, _("%(n)s 分") % {"n": i}) for i in range(5, 0, -1)])
+    score = forms.TypedChoiceField(label=_("评分"), coerce=int)
     rater_kind = forms.ChoiceField(label=_("评价人"))
     beneficiary_label = forms.CharField(label=_("服务对象（代录时填写）"), max_length=50, required=False)
     comment = forms.CharField(label=_("评语（选填）"), max_length=300, required=False)
@@ -57,3 +57,5 @@ class RatingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = [(a.pk, a.title) for a in activities]
         self.fields["rater_kind"].choices = RaterKind.choices
+        self.fields["score"].choices = [(i, npgettext("rating", "%(n)s 分", "%(n)s 分", i) % {"n": i})
+                                        for i in range(5, 0, -1)]
