@@ -15,6 +15,7 @@ from ninja.parser import Parser
 from gongzhi.accounts.api import router as accounts_router
 from gongzhi.accounts.auth import api_auth
 from gongzhi.activities.api import router as activities_router
+from gongzhi.appeals.api import router as appeals_router
 from gongzhi.core.errors import CommonError, DomainError
 from gongzhi.hours.api import router as hours_router
 from gongzhi.notifications.api import router as notifications_router
@@ -131,3 +132,4 @@ api.add_router("/", training_router)
 api.add_router("/", reports_router)
 api.add_router("/", points_router)
 api.add_router("/", supermarket_router)
+api.add_router("/", appeals_router)

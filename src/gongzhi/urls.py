@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("gongzhi.reports.urls")),
     path("points/", include("gongzhi.points.urls")),
     path("supermarket/", include("gongzhi.supermarket.urls")),
+    path("appeals/", include("gongzhi.appeals.urls")),
 ]
 
 if settings.DEBUG:

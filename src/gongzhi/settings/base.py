@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gongzhi.training",
     "gongzhi.points",
     "gongzhi.supermarket",
+    "gongzhi.appeals",
     "gongzhi.reports",
     "gongzhi.web",
 ]

@@ -18,6 +18,8 @@ NAV = [
     (_("审核"), "people:review_queue", "volunteers.review"),
     (_("导入"), "people:import", "people.import"),
     (_("访问日志"), "privacy:access_log", "privacy.view_access_log"),
+    (_("诉求"), "appeals:list", "appeals.view"),
+    (_("随手拍"), "appeals:report", None),
     (_("活动"), "activities:list", None),
     (_("签到与时长"), "hours:organiser", "hours.confirm"),
     (_("培训"), "training:list", ("training.view", OWN_VOLUNTEER)),
