@@ -1,3 +1,155 @@
-from ninja import Router
+"""Appeals API: intake (JSON, photo upload), scoped list and detail, one POST per transition, the reporter's own."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from gongzhi.accounts import scoping
+from gongzhi.core.errors import CommonError
+from gongzhi.core.pagination import paginate
+from gongzhi.org.models import Organisation, Unit
+
+from . import permissions as perms
+from . import presenters, selectors, services
+from .calendar import Calendar
+from .errors import AppealsError
+from .models import Appeal, Category
+from .schemas import AppealIn, AppealListOut, AppealOut, CategoryOut, PhotoOut, TransitionIn
 
 router = Router(tags=["appeals"])
+
+
+class AppealPage(Schema):
+    items: list[AppealListOut]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class AppealFilter(Schema):
+    state: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    overdue: bool | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+def _paged(qs, page: int, page_size: int) -> dict:
+    p = paginate(qs, page=page, page_size=page_size)
+    calendar = Calendar()
+    return {"items": [presenters.list_item(a, calendar=calendar) for a in p.items], "count": p.count,
+            "page": p.page, "page_size": p.page_size, "pages": p.pages}
+
+
+def _tree(nodes, parent=None) -> list[dict]:
+    return [{"code": c.code, "name": c.name, "kind": c.kind, "children": _tree(nodes, c.pk)}
+            for c in nodes if c.parent_id == parent]
+
+
+def category_tree() -> list[dict]:
+    return _tree(list(Category.objects.all()))
+
+
+@router.get("/appeals/categories", response=list[CategoryOut], summary="诉求类别（部件/事件/民生服务）")
+def category_list(request):
+    return category_tree()
+
+
+@router.post("/appeals", response={201: AppealOut}, summary="提交诉求（任何登录用户，随手拍等各渠道）")
+def appeal_submit(request, payload: AppealIn):
+    unit = Unit.objects.filter(pk=payload.unit_id).first() if payload.unit_id else None
+    if payload.unit_id and unit is None:
+        raise AppealsError.UNIT_MISSING.error(detail={"unit_id": payload.unit_id})
+    appeal = services.appeal_submit(data=services.AppealInput(
+        channel=payload.channel, category_code=payload.category, description=payload.description, unit=unit,
+        address=payload.address, latitude=payload.latitude, longitude=payload.longitude,
+        reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone, anonymous=payload.anonymous,
+        urgency=payload.urgency), actor=request.auth)
+    return Status(201, presenters.detail(appeal, actor=request.auth))
+
+
+@router.get("/appeals", response=AppealPage, summary="辖区诉求（可按状态、类别、渠道、超期筛选）")
+def appeal_list(request, filters: Query[AppealFilter]):
+    qs = selectors.appeal_list(actor=request.auth, state=filters.state, category=filters.category,
+                               channel=filters.channel, overdue=filters.overdue)
+    return _paged(qs, filters.page, filters.page_size)
+
+
+@router.get("/appeals/{int:appeal_id}", response=AppealOut, summary="诉求详情；reveal=true 显示诉求人信息并记录访问")
+def appeal_detail(request, appeal_id: int, reveal: bool = False):
+    appeal = selectors.appeal_get(actor=request.auth, pk=appeal_id)
+    return presenters.detail(appeal, actor=request.auth, reveal=reveal, request=request)
+
+
+def _appeal_for_photo(actor, appeal_id: int) -> Appeal:
+    mine = selectors.my_appeals(actor=actor).filter(pk=appeal_id).first()
+    return mine or selectors.appeal_get(actor=actor, pk=appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/photos", response={201: PhotoOut}, summary="上传照片（处置前/处置后）")
+def photo_upload(request, appeal_id: int, file: File[UploadedFile], stage: Form[str] = "before"):
+    appeal = _appeal_for_photo(request.auth, appeal_id)
+    p = services.appeal_photo_add(appeal=appeal, actor=request.auth, upload=file, stage=stage)
+    return Status(201, {"id": p.pk, "stage": p.stage, "url": p.file.url, "width": p.width, "height": p.height,
+                        "gps_latitude": p.gps_latitude, "gps_longitude": p.gps_longitude})
+
+
+def _run(actor, appeal: Appeal, action: str, payload: TransitionIn) -> Appeal:
+    note = payload.note
+    if action == "dispatch":
+        unit = Unit.objects.filter(pk=payload.unit_id).first() if payload.unit_id else None
+        team = Organisation.objects.filter(pk=payload.team_id).first() if payload.team_id else None
+        user = get_user_model().objects.filter(pk=payload.user_id).first() if payload.user_id else None
+        for target in (unit, team):
+            if target is not None:
+                t_unit = target if isinstance(target, Unit) else target.unit
+                if not scoping.can(actor, perms.VIEW, t_unit):
+                    raise AppealsError.DISPATCH_TARGET.error(detail={"outside": str(target)})
+        return services.appeal_dispatch(appeal=appeal, actor=actor, unit=unit, team=team, user=user, note=note)
+    if action == "rate":
+        if payload.rating is None:
+            raise AppealsError.RATING_INVALID.error()
+        return services.appeal_rate(appeal=appeal, actor=actor, rating=payload.rating, note=note)
+    if action == "visit":
+        if payload.satisfied is None:
+            raise CommonError.VALIDATION.error(detail=[{"loc": ["satisfied"], "msg": "required"}])
+        return services.appeal_visit(appeal=appeal, actor=actor, satisfied=payload.satisfied, note=note)
+    if action == "reject":
+        return services.appeal_reject(appeal=appeal, actor=actor, reason=payload.reason, note=note)
+    if action == "merge":
+        into = Appeal.objects.select_related("unit").filter(pk=payload.into_id).first() if payload.into_id else None
+        if into is None:
+            raise AppealsError.MERGE_TARGET.error(detail={"into": payload.into_id})
+        return services.appeal_merge(appeal=appeal, actor=actor, into=into, note=note)
+    return SIMPLE[action](appeal=appeal, actor=actor, note=note)
+
+
+SIMPLE = {"accept": services.appeal_accept, "start": services.appeal_start, "resolve": services.appeal_resolve,
+          "inform": services.appeal_inform, "close": services.appeal_close, "reopen": services.appeal_reopen}
+ACTIONS = {*SIMPLE, "dispatch", "rate", "visit", "reject", "merge"}
+
+
+def transition(actor, appeal_id: int, action: str, payload: TransitionIn) -> Appeal:
+    if action not in ACTIONS:
+        raise CommonError.NOT_FOUND.error()
+    mine = selectors.my_appeals(actor=actor).filter(pk=appeal_id).first() if action == "rate" else None
+    appeal = mine or selectors.appeal_get(actor=actor, pk=appeal_id)
+    return _run(actor, appeal, action, payload)
+
+
+@router.post("/appeals/{int:appeal_id}/{action}", response=AppealOut,
+             summary="流转：accept 受理 / dispatch 派单 / start / resolve 处置 / inform 答复 / rate 评价 / visit 回访 / "
+                     "close 办结 / reopen 重办 / reject 不予受理 / merge 合并")
+def appeal_transition(request, appeal_id: int, action: str, payload: TransitionIn):
+    appeal = transition(request.auth, appeal_id, action, payload)
+    appeal = Appeal.objects.select_related("unit", "category", "owner", "merged_into").get(pk=appeal.pk)
+    return presenters.detail(appeal, actor=request.auth)
+
+
+@router.get("/me/appeals", response=AppealPage, summary="我提交的诉求")
+def my_appeal_list(request, page: int = 1, page_size: int = 50):
+    return _paged(selectors.my_appeals(actor=request.auth), page, page_size)

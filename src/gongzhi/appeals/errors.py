@@ -1,7 +1,21 @@
-from django.utils.translation import gettext_lazy as _  # noqa: F401
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.errors import ErrorCode
 
 
 class AppealsError(ErrorCode):
-    pass
+    BAD_TRANSITION = ("appeals.bad_transition", _("该诉求当前状态不允许此操作"), 409)
+    NOT_OWNER = ("appeals.not_owner", _("只有首问负责人可以办理此步骤"), 403)
+    REJECT_REASON = ("appeals.reject_reason", _("不予受理须选择法定原因"), 400)
+    RATING_INVALID = ("appeals.rating_invalid", _("满意度须为1到5分"), 400)
+    REOPEN_NOT_DUE = ("appeals.reopen_not_due", _("只有评价不满意或回访不满意的诉求可以重办"), 409)
+    CLOSE_UNSATISFIED = ("appeals.close_unsatisfied", _("评价或回访不满意的诉求须重办，不能办结"), 409)
+    MERGE_TARGET = ("appeals.merge_target", _("只能合并到同一辖区内另一条未结束的诉求"), 400)
+    DISPATCH_TARGET = ("appeals.dispatch_target", _("请指定承办的网格、队伍或人员"), 400)
+    CATEGORY_UNKNOWN = ("appeals.category_unknown", _("诉求类别不存在"), 400)
+    UNIT_MISSING = ("appeals.unit_missing", _("请选择诉求所在的社区或网格"), 400)
+    DESCRIPTION_EMPTY = ("appeals.description_empty", _("请填写诉求内容"), 400)
+    PHOTO_INVALID = ("appeals.photo_invalid", _("照片格式无效，仅支持JPEG、PNG或WebP图片"), 400)
+    PHOTO_TOO_LARGE = ("appeals.photo_too_large", _("照片过大"), 413)
+    CHANNEL_UNKNOWN = ("appeals.channel_unknown", _("来源渠道无效"), 400)
+    URGENCY_UNKNOWN = ("appeals.urgency_unknown", _("紧急程度无效"), 400)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class AppealIn(Schema):
+    channel: str = "photo_report"
+    category: str
+    description: str
+    unit_id: int | None = None
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    anonymous: bool = False
+    urgency: str = "normal"
+
+
+class TransitionIn(Schema):
+    note: str = ""
+    unit_id: int | None = None
+    team_id: int | None = None
+    user_id: int | None = None
+    rating: int | None = None
+    satisfied: bool | None = None
+    reason: str = ""
+    into_id: int | None = None
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    kind: str
+    children: list[CategoryOut] = []
+
+
+class EventOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    at: dt.datetime
+    note: str
+    detail: dict
+
+
+class PhotoOut(Schema):
+    id: int
+    stage: str
+    url: str
+    width: int
+    height: int
+    gps_latitude: Decimal | None
+    gps_longitude: Decimal | None
+
+
+class AppealListOut(Schema):
+    id: int
+    number: str
+    channel: str
+    category: str
+    state: str
+    state_label: str
+    urgency: str
+    unit: str
+    summary: str
+    submitted_at: dt.datetime
+    accept_due_at: dt.datetime | None
+    reply_due_at: dt.datetime | None
+    warning: str
+    owner: str | None
+
+
+class AppealOut(AppealListOut):
+    description: str
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    reporter_name: str
+    reporter_phone: str
+    reporter_masked: bool
+    anonymous: bool
+    rating: int | None
+    visit_satisfied: bool | None
+    reject_reason: str
+    merged_into: str | None
+    reopen_count: int
+    assignee: str | None
+    actions: list[str]
+    events: list[EventOut]
+    photos: list[PhotoOut]

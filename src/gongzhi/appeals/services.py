@@ -1,0 +1,328 @@
+"""Writes for appeals: intake, the lifecycle (rules.TRANSITIONS), photos. Every change leaves an AppealEvent."""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import ExifTags, Image
+
+from gongzhi.accounts import scoping
+from gongzhi.core import clock, crypto, events
+from gongzhi.org.divisions import UnitKind
+from gongzhi.org.models import Organisation, Unit
+
+from . import events as appeal_events
+from . import permissions as perms
+from . import rules
+from .calendar import Calendar
+from .errors import AppealsError
+from .models import (
+    Appeal,
+    AppealEvent,
+    AppealPhoto,
+    AppealState,
+    Category,
+    Channel,
+    PhotoStage,
+    RejectReason,
+    Urgency,
+)
+
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def photo_max_bytes() -> int:
+    return int(getattr(settings, "APPEALS_PHOTO_MAX_BYTES", 5 * 1024 * 1024))
+
+
+@dataclass
+class AppealInput:
+    channel: str
+    category_code: str
+    description: str
+    unit: Unit | None
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    anonymous: bool = False
+    urgency: str = Urgency.NORMAL
+
+
+def _distance2(lat1, lng1, lat2, lng2) -> float:
+    dx = (float(lng1) - float(lng2)) * math.cos(math.radians(float(lat1)))
+    return dx * dx + (float(lat1) - float(lat2)) ** 2
+
+
+def resolve_unit(unit: Unit, latitude, longitude) -> Unit:
+    """A community plus a location resolves to its nearest grid with coordinates; else the unit the reporter named."""
+    if unit.kind == UnitKind.GRID or latitude is None or longitude is None:
+        return unit
+    grids = Unit.objects.subtree(unit.path).filter(kind=UnitKind.GRID, latitude__isnull=False,
+                                                   longitude__isnull=False)
+    best = min(grids, key=lambda g: _distance2(latitude, longitude, g.latitude, g.longitude), default=None)
+    return best or unit
+
+
+def _next_number() -> str:
+    prefix = f"SQ{clock.now().astimezone().strftime('%Y%m%d')}"
+    count = Appeal.objects.filter(number__startswith=prefix).count()
+    return f"{prefix}{count + 1:05d}"
+
+
+def _event(appeal: Appeal, action: str, from_state: str, actor, note: str = "", **detail) -> AppealEvent:
+    return AppealEvent.objects.create(appeal=appeal, action=action, from_state=from_state, to_state=appeal.state,
+                                      actor=actor if getattr(actor, "is_authenticated", False) else None,
+                                      at=clock.now(), note=(note or "")[:500], detail=detail)
+
+
+@transaction.atomic
+def appeal_submit(*, data: AppealInput, actor) -> Appeal:
+    """Intake from any channel; anyone logged in may file one (随手拍). The accept limit starts now (R-H8)."""
+    if data.channel not in Channel.values:
+        raise AppealsError.CHANNEL_UNKNOWN.error(detail={"channel": data.channel})
+    if data.urgency not in Urgency.values:
+        raise AppealsError.URGENCY_UNKNOWN.error(detail={"urgency": data.urgency})
+    category = Category.objects.filter(code=data.category_code, parent__isnull=False).first()
+    if category is None:
+        raise AppealsError.CATEGORY_UNKNOWN.error(detail={"category": data.category_code})
+    if not (data.description or "").strip():
+        raise AppealsError.DESCRIPTION_EMPTY.error()
+    if data.unit is None:
+        raise AppealsError.UNIT_MISSING.error()
+    person = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
+    name = (data.reporter_name or "").strip() or (person.name if person else "")
+    phone = (data.reporter_phone or "").strip() or getattr(actor, "phone", "") or ""
+    now = clock.now()
+    limit = rules.LIMITS[data.urgency]
+    appeal = Appeal.objects.create(
+        number=_next_number(), channel=data.channel, category=category, description=data.description.strip(),
+        unit=resolve_unit(data.unit, data.latitude, data.longitude), address=data.address.strip(),
+        latitude=data.latitude, longitude=data.longitude,
+        reporter_user=actor if getattr(actor, "is_authenticated", False) else None, reporter_person=person,
+        reporter_name_enc=crypto.encrypt(name), reporter_phone_enc=crypto.encrypt(phone), anonymous=data.anonymous,
+        urgency=data.urgency, state=AppealState.SUBMITTED, submitted_at=now,
+        accept_due_at=Calendar().add_working_hours(now, limit.accept_working_hours),
+    )
+    _event(appeal, "submit", "", actor, channel=data.channel)
+    events.publish(appeal_events.STATE_CHANGED, appeal=appeal, from_state="", to_state=appeal.state)
+    return appeal
+
+
+def _lock(appeal: Appeal) -> Appeal:
+    return Appeal.objects.select_for_update(of=("self",)).select_related("unit", "category", "owner").get(pk=appeal.pk)
+
+
+def _move(appeal: Appeal, action: str, actor, note: str = "", detail: dict | None = None, **fields) -> Appeal:
+    """Check the transition table, apply it, leave an event and announce it (all or nothing)."""
+    sources, target = rules.TRANSITIONS[action]
+    if appeal.state not in sources:
+        raise AppealsError.BAD_TRANSITION.error(detail={"state": appeal.state, "action": action,
+                                                        "allowed": rules.allowed_actions(appeal.state)})
+    from_state = appeal.state
+    appeal.state = target
+    for name, value in fields.items():
+        setattr(appeal, name, value)
+    appeal.save(update_fields=["state", *fields])
+    _event(appeal, action, from_state, actor, note, **(detail or {}))
+    events.publish(appeal_events.STATE_CHANGED, appeal=appeal, from_state=from_state, to_state=target)
+    return appeal
+
+
+def _require_handle(actor, appeal: Appeal, action: str) -> None:
+    scoping.require(actor, perms.HANDLE, appeal.unit)
+    if action in rules.OWNER_ACTIONS and appeal.owner_id and appeal.owner_id != actor.pk \
+            and not scoping.can(actor, perms.SUPERVISE, appeal.unit):
+        raise AppealsError.NOT_OWNER.error(detail={"owner": appeal.owner.get_username()})
+
+
+@transaction.atomic
+def appeal_accept(*, appeal: Appeal, actor, note: str = "") -> Appeal:
+    """受理: the acceptor becomes the owner (首问负责, R-H8); the reply limit starts (R-H3)."""
+    appeal = _lock(appeal)
+    _require_handle(actor, appeal, "accept")
+    now = clock.now()
+    limit = rules.LIMITS[appeal.urgency]
+    appeal = _move(appeal, "accept", actor, note, owner=actor, accepted_at=now,
+                   reply_due_at=Calendar().add_working_days(now, limit.reply_working_days))
+    if appeal.channel == Channel.PHOTO_REPORT:
+        events.publish(appeal_events.REPORT_ACCEPTED, appeal=appeal)
+    return appeal
+
+
+@transaction.atomic
+def appeal_dispatch(*, appeal: Appeal, actor, unit: Unit | None = None, team: Organisation | None = None,
+                    user=None, note: str = "") -> Appeal:
+    """派单 to a unit, a team or a person; the owner stays the owner (首问负责)."""
+    appeal = _lock(appeal)
+    _require_handle(actor, appeal, "dispatch")
+    if unit is None and team is None and user is None:
+        raise AppealsError.DISPATCH_TARGET.error()
+    return _move(appeal, "dispatch", actor, note,
+                 detail={"unit": unit.pk if unit else None, "team": team.pk if team else None,
+                         "user": user.pk if user else None},
+                 assignee_unit=unit, assignee_team=team, assignee_user=user)
+
+
+@transaction.atomic
+def appeal_start(*, appeal: Appeal, actor, note: str = "") -> Appeal:
+    appeal = _lock(appeal)
+    if appeal.assignee_user_id != getattr(actor, "pk", None):
+        _require_handle(actor, appeal, "start")
+    return _move(appeal, "start", actor, note)
+
+
+@transaction.atomic
+def appeal_resolve(*, appeal: Appeal, actor, note: str = "") -> Appeal:
+    """处置: after-photos are uploaded with stage ``after``."""
+    appeal = _lock(appeal)
+    if appeal.assignee_user_id != getattr(actor, "pk", None):
+        _require_handle(actor, appeal, "resolve")
+    return _move(appeal, "resolve", actor, note, resolved_at=clock.now())
+
+
+@transaction.atomic
+def appeal_inform(*, appeal: Appeal, actor, note: str = "") -> Appeal:
+    """答复: the owner tells the reporter the outcome (R-H3)."""
+    appeal = _lock(appeal)
+    _require_handle(actor, appeal, "inform")
+    return _move(appeal, "inform", actor, note)
+
+
+@transaction.atomic
+def appeal_rate(*, appeal: Appeal, actor, rating: int, note: str = "") -> Appeal:
+    """满意度 1–5, by the reporter or recorded by a handler from a call (R-H5)."""
+    appeal = _lock(appeal)
+    if appeal.reporter_user_id is None or appeal.reporter_user_id != getattr(actor, "pk", None):
+        _require_handle(actor, appeal, "rate")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise AppealsError.RATING_INVALID.error(detail={"rating": rating})
+    return _move(appeal, "rate", actor, note, detail={"rating": rating}, rating=rating)
+
+
+@transaction.atomic
+def appeal_visit(*, appeal: Appeal, actor, satisfied: bool, note: str = "") -> Appeal:
+    """回访 (R-H5): the owner calls back; an unsatisfied visit leads to 重办."""
+    appeal = _lock(appeal)
+    _require_handle(actor, appeal, "visit")
+    return _move(appeal, "visit", actor, note, detail={"satisfied": satisfied}, visit_satisfied=satisfied)
+
+
+def _unsatisfied(appeal: Appeal) -> bool:
+    return (appeal.rating is not None and appeal.rating <= rules.UNSATISFIED_RATING) or appeal.visit_satisfied is False
+
+
+@transaction.atomic
+def appeal_close(*, appeal: Appeal, actor, note: str = "") -> Appeal:
+    appeal = _lock(appeal)
+    _require_handle(actor, appeal, "close")
+    if appeal.state == AppealState.VISITED and _unsatisfied(appeal):
+        raise AppealsError.CLOSE_UNSATISFIED.error(detail={"rating": appeal.rating})
+    return _move(appeal, "close", actor, note)
+
+
+@transaction.atomic
+def appeal_reopen(*, appeal: Appeal, actor, note: str = "") -> Appeal:
+    """重办 (R-H5) when the rating is ≤ 2 or the return visit was unsatisfied; a new reply limit starts."""
+    appeal = _lock(appeal)
+    _require_handle(actor, appeal, "reopen")
+    if appeal.state in rules.TRANSITIONS["reopen"][0] and not _unsatisfied(appeal):
+        raise AppealsError.REOPEN_NOT_DUE.error(detail={"rating": appeal.rating})
+    limit = rules.LIMITS[appeal.urgency]
+    return _move(appeal, "reopen", actor, note, reopen_count=appeal.reopen_count + 1, rating=None,
+                 visit_satisfied=None, assignee_unit=None, assignee_team=None, assignee_user=None,
+                 reply_due_at=Calendar().add_working_days(clock.now(), limit.reply_working_days))
+
+
+@transaction.atomic
+def appeal_reject(*, appeal: Appeal, actor, reason: str, note: str = "") -> Appeal:
+    """不予受理 only for an R-H2 reason, which the reporter is told."""
+    appeal = _lock(appeal)
+    _require_handle(actor, appeal, "reject")
+    if reason not in RejectReason.values:
+        raise AppealsError.REJECT_REASON.error(detail={"reason": reason, "allowed": list(RejectReason.values)})
+    return _move(appeal, "reject", actor, note, detail={"reason": reason}, reject_reason=reason)
+
+
+@transaction.atomic
+def appeal_merge(*, appeal: Appeal, actor, into: Appeal, note: str = "") -> Appeal:
+    """A duplicate points at the appeal that is kept."""
+    appeal = _lock(appeal)
+    _require_handle(actor, appeal, "merge")
+    if into.pk == appeal.pk or into.state in rules.FINISHED or not scoping.can(actor, perms.HANDLE, into.unit):
+        raise AppealsError.MERGE_TARGET.error(detail={"into": into.pk})
+    return _move(appeal, "merge", actor, note, detail={"into": into.pk, "into_number": into.number},
+                 merged_into=into)
+
+
+# --- photos -----------------------------------------------------------------------------------------------------
+
+def _gps_degrees(values, ref) -> Decimal | None:
+    try:
+        d, m, s = (float(v) for v in values)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    value = d + m / 60 + s / 3600
+    if ref in ("S", "W"):
+        value = -value
+    return Decimal(f"{value:.6f}")
+
+
+def _read_gps(image: Image.Image) -> tuple[Decimal | None, Decimal | None]:
+    gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    if not gps:
+        return None, None
+    return (_gps_degrees(gps.get(2), gps.get(1)), _gps_degrees(gps.get(4), gps.get(3)))
+
+
+def clean_photo(upload) -> tuple[ContentFile, dict]:
+    """Check type (Pillow) and size, read the EXIF GPS, and re-encode the pixels without any metadata."""
+    if upload.size > photo_max_bytes():
+        raise AppealsError.PHOTO_TOO_LARGE.error(detail={"max_bytes": photo_max_bytes()})
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            fmt = probe.format
+            probe.verify()
+        upload.seek(0)
+        image = Image.open(upload)
+        image.load()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a broken file
+        raise AppealsError.PHOTO_INVALID.error() from None
+    if fmt not in PHOTO_FORMATS:
+        raise AppealsError.PHOTO_INVALID.error(detail={"format": fmt})
+    lat, lng = _read_gps(image)
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())  # pixels only: no EXIF, no GPS
+    if image.mode == "P" and image.getpalette():
+        clean.putpalette(image.getpalette())
+    out = io.BytesIO()
+    clean.save(out, format=fmt)
+    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[fmt]
+    return ContentFile(out.getvalue(), name=f"photo.{ext}"), {"width": image.width, "height": image.height,
+                                                              "gps_latitude": lat, "gps_longitude": lng}
+
+
+@transaction.atomic
+def appeal_photo_add(*, appeal: Appeal, actor, upload, stage: str = PhotoStage.BEFORE) -> AppealPhoto:
+    """Before-photos by the reporter while the appeal is open; after-photos by handlers (处置)."""
+    if stage not in PhotoStage.values:
+        raise AppealsError.PHOTO_INVALID.error(detail={"stage": stage})
+    is_reporter = appeal.reporter_user_id is not None and appeal.reporter_user_id == getattr(actor, "pk", None)
+    if not (is_reporter and stage == PhotoStage.BEFORE) and appeal.assignee_user_id != getattr(actor, "pk", None):
+        scoping.require(actor, perms.HANDLE, appeal.unit)
+    if appeal.state in rules.FINISHED:
+        raise AppealsError.BAD_TRANSITION.error(detail={"state": appeal.state, "action": "photo"})
+    content, meta = clean_photo(upload)
+    photo = AppealPhoto(appeal=appeal, stage=stage, uploaded_by=actor, created_at=clock.now(), **meta)
+    photo.file.save(content.name, content, save=False)
+    photo.save()
+    if meta["gps_latitude"] is not None and appeal.latitude is None:
+        Appeal.objects.filter(pk=appeal.pk).update(latitude=meta["gps_latitude"], longitude=meta["gps_longitude"])
+    return photo
