@@ -36,7 +36,8 @@ def volunteer_records(volunteer: VolunteerProfile, *, start: dt.date | None = No
         qs = qs.filter(day__lte=end)
     if source is not None:
         qs = qs.filter(source=source)
-    return qs.select_related("activity", "activity__unit", "supersedes").order_by("-day", "-pk")
+    return qs.select_related("activity", "activity__unit", "supersedes", "volunteer__person",
+                             "confirmed_by").order_by("-day", "-pk")
 
 
 def volunteer_total_hours(volunteer: VolunteerProfile, *, start: dt.date | None = None, end: dt.date | None = None,
