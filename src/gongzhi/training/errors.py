@@ -12,6 +12,7 @@ class TrainingError(ErrorCode):
     UNIT_INVALID = ("training.unit_invalid", _("开设单元须为本辖区的区、街道或社区/村"), 400)
     COURSE_INACTIVE = ("training.course_inactive", _("该课程已停止开放，不能新开场次"), 409)
     TIMES_INVALID = ("training.times_invalid", _("结束时间须晚于开始时间"), 400)
+    TIME_OUT_OF_RANGE = ("training.time_out_of_range", _("培训时间须在2000年至2100年之间"), 400)
     CAPACITY_INVALID = ("training.capacity_invalid", _("名额至少为1人，且不超过1000人"), 400)
     CAPACITY_BELOW_ENROLLED = ("training.capacity_below_enrolled", _("名额不能少于已报名人数"), 409)
     PLACE_REQUIRED = ("training.place_required", _("请填写培训地点"), 400)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from gongzhi.accounts import scoping
 from gongzhi.core import clock
@@ -108,13 +109,27 @@ def course_update(*, course: Course, data: CourseInput, actor) -> Course:
     return course
 
 
-def _clean_session_fields(*, starts_at: dt.datetime, ends_at: dt.datetime, capacity: int, place: str) -> None:
+SESSION_YEARS = (2000, 2100)
+
+
+def _session_time(value: dt.datetime, field: str) -> dt.datetime:
+    """A time without offset is local time; a year outside ``SESSION_YEARS`` cannot be a real session (and year 1 or
+    9999 would overflow when stored in UTC)."""
+    if not SESSION_YEARS[0] <= value.year <= SESSION_YEARS[1]:
+        raise TrainingError.TIME_OUT_OF_RANGE.error(detail={"field": field})
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _clean_session_fields(*, starts_at: dt.datetime, ends_at: dt.datetime, capacity: int, place: str
+                          ) -> tuple[dt.datetime, dt.datetime]:
+    starts_at, ends_at = _session_time(starts_at, "starts_at"), _session_time(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise TrainingError.TIMES_INVALID.error(detail={"field": "ends_at"})
     if not 1 <= capacity <= MAX_CAPACITY:
         raise TrainingError.CAPACITY_INVALID.error(detail={"field": "capacity"})
     if not (place or "").strip():
         raise TrainingError.PLACE_REQUIRED.error(detail={"field": "place"})
+    return starts_at, ends_at
 
 
 @transaction.atomic
@@ -124,7 +139,7 @@ def session_create(*, course: Course, actor, starts_at: dt.datetime, ends_at: dt
     scoping.require(actor, perms.MANAGE, course.unit)
     if not course.active:
         raise TrainingError.COURSE_INACTIVE.error()
-    _clean_session_fields(starts_at=starts_at, ends_at=ends_at, capacity=capacity, place=place)
+    starts_at, ends_at = _clean_session_fields(starts_at=starts_at, ends_at=ends_at, capacity=capacity, place=place)
     return Session.objects.create(course=course, starts_at=starts_at, ends_at=ends_at, place=place.strip()[:200],
                                   trainer=(trainer or "").strip()[:80], capacity=capacity, created_by=actor)
 

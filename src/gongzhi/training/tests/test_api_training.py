@@ -6,15 +6,22 @@ Chinese message, and leaves nothing saved.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from gongzhi.training.models import AttendanceMark, Course, Enrolment, Session, SessionStatus
 
 from .conftest import active_volunteer, at
 
 pytestmark = pytest.mark.django_db
+
+
+def _naive(value) -> str:
+    """The local wall-clock time of ``value`` without an offset, as a client that forgets the zone sends it."""
+    return timezone.localtime(value).replace(tzinfo=None).isoformat()
 
 
 def _session_body(**over) -> dict:
@@ -157,6 +164,26 @@ def test_bad_session_is_refused(api, course, over, code):
     r = api("community").post(f"training/courses/{course.pk}/sessions", _session_body(**over))
     assert r.status_code == 400 and r.json()["code"] == code, r.content
     assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize(("over", "code"), [
+    ({"starts_at": "0001-01-01"}, "training.time_out_of_range"),
+    ({"ends_at": "9999-12-31T23:59:59-10:00"}, "training.time_out_of_range"),
+    ({"starts_at": "0001-01-01T00:00:00+08:00"}, "training.time_out_of_range"),
+])
+def test_absurd_or_naive_session_times_are_refused_not_a_500(api, course, over, code):
+    """A time without offset is read as local time; years no session can have are refused; nothing is saved."""
+    r = api("community").post(f"training/courses/{course.pk}/sessions", _session_body(**over))
+    assert r.status_code == 400 and r.json()["code"] == code, r.content
+    assert not Session.objects.exists()
+
+
+def test_a_session_time_without_offset_is_local_time(api, course):
+    start = at(3)
+    body = _session_body(starts_at=_naive(start), ends_at=_naive(start + dt.timedelta(hours=2)))
+    r = api("community").post(f"training/courses/{course.pk}/sessions", body)
+    assert r.status_code == 201, r.content
+    assert Session.objects.get().starts_at == start
 
 
 def test_team_leader_may_view_but_not_schedule(api, course):
