@@ -11,6 +11,7 @@ class ActivitiesError(ErrorCode):
     PROJECT_UNIT_MISMATCH = ("activities.project_unit_mismatch", _("活动的组织单元须在所属项目的单元范围内"), 400)
     CATEGORY_UNKNOWN = ("activities.category_unknown", _("未知或已停用的活动类别"), 400)
     WINDOW_INVALID = ("activities.window_invalid", _("结束时间须晚于开始时间"), 400)
+    TIME_OUT_OF_RANGE = ("activities.time_out_of_range", _("活动时间须在2000年至2100年之间"), 400)
     CAPACITY_INVALID = ("activities.capacity_invalid", _("招募人数至少为1人"), 400)
     COORDINATES_INVALID = ("activities.coordinates_invalid", _("经纬度超出范围（纬度 -90～90，经度 -180～180）"), 400)
     AUDIENCE_INVALID = ("activities.audience_invalid", _("招募范围无效"), 400)

@@ -140,9 +140,24 @@ def _check_organiser(organiser: Organisation | None, unit: Unit) -> None:
         raise ActivitiesError.ORGANISER_INVALID.error(detail={"field": "organiser"})
 
 
+ACTIVITY_YEARS = (2000, 2100)
+
+
+def _window_time(value: dt.datetime | None, name: str) -> dt.datetime | None:
+    """A time without offset is local time; a year outside ``ACTIVITY_YEARS`` cannot be a real activity (and year 1
+    or 9999 would overflow when stored in UTC)."""
+    if value is None:
+        return None
+    if not ACTIVITY_YEARS[0] <= value.year <= ACTIVITY_YEARS[1]:
+        raise ActivitiesError.TIME_OUT_OF_RANGE.error(detail={"field": name})
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
 def _validate(data: ActivityInput) -> ActivityInput:
     title = _clean_text(data.title, 120, ActivitiesError.TITLE_INVALID)
     _require_category(data.category)
+    data = data.with_changes(starts_at=_window_time(data.starts_at, "starts_at"),
+                             ends_at=_window_time(data.ends_at, "ends_at"))
     if data.starts_at is None or data.ends_at is None or data.ends_at <= data.starts_at:
         raise ActivitiesError.WINDOW_INVALID.error(detail={"field": "ends_at"})
     if not isinstance(data.capacity, int) or not 1 <= data.capacity <= MAX_CAPACITY:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from gongzhi.activities.models import (
     Activity,
     ActivityEvent,
@@ -82,6 +84,24 @@ def test_bad_input_is_refused_and_nothing_saved(api, world):
         assert r.json()["code"] == code
         assert r.json()["message"]
     assert not Activity.objects.exists()
+
+
+def test_absurd_or_naive_times_are_refused_not_a_500(api, world):
+    """Year 1 or 9999 would overflow in UTC; a time without offset no longer crashes the comparison; no row."""
+    client = api("community")
+    for overrides in ({"starts_at": "0001-01-01"}, {"ends_at": "0001-01-01"},
+                      {"starts_at": "0001-01-01T00:00:00+08:00"}, {"ends_at": "9999-12-31T23:59:59-10:00"}):
+        r = client.post("activities", _body(world, **overrides))
+        assert r.status_code == 400, (overrides, r.content)
+        assert r.json()["code"] == "activities.time_out_of_range" and r.json()["message"]
+    assert not Activity.objects.exists()
+
+
+def test_a_time_without_offset_is_local_time(api, world):
+    naive = timezone.localtime(START).replace(tzinfo=None)
+    r = api("community").post("activities", _body(world, starts_at=naive.isoformat()))
+    assert r.status_code == 201, r.content
+    assert Activity.objects.get().starts_at == START
 
 
 def test_unit_outside_scope_is_not_found_and_no_manage_right_is_forbidden(api, world):

@@ -131,6 +131,11 @@ def test_create_and_edit_pages(browser_login, world):
     assert client.post(reverse("activities:edit", args=[activity.pk]), body).status_code == 302
     activity.refresh_from_db()
     assert activity.title == "永兴社区义诊义剪"
+    r = client.post(reverse("activities:edit", args=[activity.pk]), body | {"starts_at": "0001-01-01"})
+    assert r.status_code == 400 and "活动时间须在2000年至2100年之间" in r.content.decode()
+    r = client.post(reverse("activities:create"), body | {"starts_at": "0001-01-01"})
+    assert r.status_code == 400 and "活动时间须在2000年至2100年之间" in r.content.decode()
+    assert Activity.objects.count() == 1
     client.post(reverse("activities:transition", args=[activity.pk, "publish"]))
     r = client.post(reverse("activities:edit", args=[activity.pk]), {"capacity": "4", "address": "x"})
     assert r.status_code == 400 and "只能增加" in r.content.decode()
