@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from gongzhi.accounts import scoping
 
 from . import permissions as perms
 from . import rules, selectors
 from .calendar import Calendar
-from .models import Appeal
+from .models import Appeal, AppealState
+
+ACTION_LABELS = {
+    "accept": _("受理"), "dispatch": _("派单"), "start": _("开始办理"), "resolve": _("处置完成"), "inform": _("答复诉求人"),
+    "rate": _("记录满意度"), "visit": _("回访"), "close": _("办结"), "reopen": _("重办"), "reject": _("不予受理"),
+    "merge": _("合并为重复"), "submit": _("提交"), "supervise": _("督办"),
+}
 
 
 def _user(u) -> str | None:
@@ -38,6 +46,8 @@ def detail(appeal: Appeal, *, actor, reveal: bool = False, channel: str = "api",
         "assignee": (_user(assignee) if assignee is appeal.assignee_user else str(assignee)) if assignee else None,
         "actions": rules.allowed_actions(appeal.state) if can_handle else [],
         "events": [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "actor": _user(e.actor),
+                    "action_label": str(ACTION_LABELS.get(e.action, e.action)),
+                    "to_label": str(AppealState(e.to_state).label),
                     "at": e.at, "note": e.note, "detail": e.detail}
                    for e in appeal.events.select_related("actor")],
         "photos": [{"id": p.pk, "stage": p.stage, "url": p.file.url, "width": p.width, "height": p.height,

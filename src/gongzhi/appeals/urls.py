@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "appeals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.appeal_list, name="list"),
+    path("report/", views.report, name="report"),
+    path("mine/", views.mine, name="mine"),
+    path("<int:pk>/", views.appeal_detail, name="detail"),
+    path("<int:pk>/<slug:action>/", views.appeal_transition, name="transition"),
+]
