@@ -10,4 +10,11 @@ class AppealsConfig(AppConfig):
     verbose_name = _("群众诉求")
 
     def ready(self):
+        import datetime as dt
+
+        from gongzhi.core import jobs
+
         from . import permissions  # noqa: F401
+        from .services import overdue_supervise
+
+        jobs.register("appeals.supervise_overdue", every=dt.timedelta(minutes=15), fn=overdue_supervise)

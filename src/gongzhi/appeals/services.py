@@ -326,3 +326,23 @@ def appeal_photo_add(*, appeal: Appeal, actor, upload, stage: str = PhotoStage.B
     if meta["gps_latitude"] is not None and appeal.latitude is None:
         Appeal.objects.filter(pk=appeal.pk).update(latitude=meta["gps_latitude"], longitude=meta["gps_longitude"])
     return photo
+
+
+# --- 督办 (R-H5, R-H8) --------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def overdue_supervise(now=None) -> int:
+    """Record one 督办 event on every red (overdue) appeal that has none for its current deadline; returns the count.
+
+    A deadline is "current" for the state it guards: a waiting appeal's accept limit, an accepted one's reply limit;
+    a reopened appeal gets a new reply limit and so may be supervised again."""
+    from .selectors import overdue_q
+
+    count = 0
+    for appeal in Appeal.objects.filter(overdue_q()).select_related("unit"):
+        due = appeal.accept_due_at if appeal.state == AppealState.SUBMITTED else appeal.reply_due_at
+        if appeal.events.filter(action="supervise", detail__due=due.isoformat()).exists():
+            continue
+        _event(appeal, "supervise", appeal.state, None, "", due=due.isoformat(), tier=appeal.unit.kind)
+        count += 1
+    return count

@@ -69,3 +69,22 @@ def test_a_waiting_appeal_is_red_after_its_accept_limit(world, make_appeal, at):
     appeal = make_appeal()
     at(MONDAY_10 + dt.timedelta(days=1, hours=1))
     assert selectors.warning(appeal) == "red"
+
+
+def test_overdue_appeals_get_one_supervision_event(world, make_appeal, at):
+    """R-H5/R-H8 督办: the periodic job records a 督办 event on red items, once per deadline."""
+    from gongzhi.appeals.models import AppealEvent
+    from gongzhi.core import jobs
+
+    waiting = make_appeal()
+    accepted = services.appeal_accept(appeal=make_appeal(), actor=world.user("grid"))
+    assert "appeals.supervise_overdue" in jobs.registered()
+    assert services.overdue_supervise() == 0
+    at(local(2030, 5, 8, 10, 0))  # waiting is past its 8 working hours, accepted still has time
+    assert services.overdue_supervise() == 1
+    assert services.overdue_supervise() == 0
+    at(local(2030, 5, 14, 10, 0))
+    assert services.overdue_supervise() == 1
+    supervised = AppealEvent.objects.filter(action="supervise")
+    assert {e.appeal_id for e in supervised} == {waiting.pk, accepted.pk}
+    assert all(e.from_state == e.to_state for e in supervised)
