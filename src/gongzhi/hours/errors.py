@@ -23,6 +23,7 @@ class HoursError(ErrorCode):
     HOURS_OVER_DURATION = ("hours.hours_over_duration", _("服务时长不能超过活动时长"), 400)
     DAY_OUTSIDE_ACTIVITY = ("hours.day_outside_activity", _("服务日期不在活动日期范围内"), 400)
     TIME_OUTSIDE_DAY = ("hours.time_outside_day", _("签到、签退时间须在所填服务日期当天"), 400)
+    TIME_OUT_OF_RANGE = ("hours.time_out_of_range", _("签到、签退时间须在2000年至2100年之间"), 400)
     NOT_CURRENT = ("hours.not_current", _("该记录已被更正或撤销，只能处理当前有效的记录"), 409)
     DUPLICATE_ORIGINAL = ("hours.duplicate_original", _("该志愿者在当天已有这个活动的服务记录"), 409)
     REASON_REQUIRED = ("hours.reason_required", _("请填写理由"), 400)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -338,7 +338,20 @@ def attendance_check_out(*, activity: Activity, volunteer: VolunteerProfile, act
     return _close(attendance, at=clock.now(), method=method, latitude=lat, longitude=lng)
 
 
+MAX_ID = 2**63 - 1
+MOMENT_YEARS = (2000, 2100)
+
+
+def _moment(value: dt.datetime, field: str, row: int | None = None) -> dt.datetime:
+    """A time an organiser typed: years no attendance can have are refused (year 9999 would overflow in UTC)."""
+    if not MOMENT_YEARS[0] <= value.year <= MOMENT_YEARS[1]:
+        detail = {"field": field} if row is None else {"row": row, "field": field}
+        raise HoursError.TIME_OUT_OF_RANGE.error(detail=detail)
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
 def _close(attendance: Attendance, *, at: dt.datetime, method: str, latitude=None, longitude=None) -> Attendance:
+    at = _moment(at, "checked_out_at")
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
     if attendance.checked_out_at is not None:
         raise HoursError.ALREADY_CHECKED_OUT.error()
@@ -375,6 +388,8 @@ def attendance_batch_record(*, activity: Activity, entries: list[BatchEntry], ac
     out: list[Attendance] = []
     seen: set[tuple[int, dt.date]] = set()
     for i, entry in enumerate(entries):
+        entry = replace(entry, checked_in_at=_moment(entry.checked_in_at, "checked_in_at", i),
+                        checked_out_at=entry.checked_out_at and _moment(entry.checked_out_at, "checked_out_at", i))
         signup = signups.get(entry.volunteer_id)
         if signup is None:
             raise HoursError.VOLUNTEER_NOT_IN_ACTIVITY.error(detail={"row": i, "volunteer_id": entry.volunteer_id})
@@ -441,7 +456,8 @@ def attendances_confirm(*, activity: Activity, actor, attendance_ids: list[int] 
         qs = qs.filter(checked_out_at__isnull=False).exclude(records__kind=RecordKind.ORIGINAL)
         targets = list(qs.order_by("pk"))
     else:
-        found = {a.pk: a for a in qs.filter(pk__in=attendance_ids)}
+        # an id beyond the database's integer range names no row (and SQLite cannot even bind it)
+        found = {a.pk: a for a in qs.filter(pk__in=[pk for pk in attendance_ids if 0 < pk <= MAX_ID])}
         missing = [pk for pk in attendance_ids if pk not in found]
         if missing:
             raise HoursError.NOT_CHECKED_IN.error(detail={"attendance_ids": missing})

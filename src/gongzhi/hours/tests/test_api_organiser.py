@@ -40,6 +40,8 @@ def test_batch_entry_is_all_or_nothing(api, scene, clock, world):
         ({**good, "day": "2026-05-10", "checked_in_at": "2026-05-10T09:00:00"}, "hours.day_outside_activity"),
         ({**good, "checked_out_at": "2026-05-09T08:00:00"}, "hours.out_before_in"),
         ({**good, "checked_in_at": "2026-05-09T07:00:00"}, "hours.too_early"),
+        ({**good, "checked_in_at": "9999-12-31T23:59:59-10:00"}, "hours.time_out_of_range"),
+        ({**good, "checked_out_at": "9999-12-31T23:59:59-10:00"}, "hours.time_out_of_range"),
     ]
     for bad, code in cases:
         r = _batch(api, scene.activity, [good, bad])
@@ -72,6 +74,19 @@ def test_missing_checkout_is_listed_and_not_confirmable(api, scene, clock):
     assert rec["hours"] == "2.0000"
     r = api("community").post(f"activities/{scene.activity.pk}/confirm", {"attendance_ids": [missing["id"]]})
     assert r.status_code == 409 and r.json()["code"] == "hours.already_confirmed"
+
+
+def test_absurd_checkout_time_or_attendance_id_is_refused_not_a_500(api, scene, clock):
+    """Year 9999 would overflow in UTC; an id beyond the integer range names no attendance; nothing is saved."""
+    clock.set(2026, 5, 9, 9, 0)
+    api("volunteer").post("checkins", {"token": checkin_token(scene.activity)})
+    attendance = Attendance.objects.get()
+    r = api("community").post(f"attendances/{attendance.pk}/checkout", {"checked_out_at": "9999-12-31T23:59:59-10:00"})
+    assert r.status_code == 400 and r.json()["code"] == "hours.time_out_of_range", r.content
+    r = api("community").post(f"activities/{scene.activity.pk}/confirm", {"attendance_ids": [2**63]})
+    assert r.status_code == 409 and r.json()["code"] == "hours.not_checked_in", r.content
+    attendance.refresh_from_db()
+    assert attendance.checked_out_at is None and not ServiceRecord.objects.exists()
 
 
 def test_back_entry_is_marked_capped_and_unique(api, scene, clock, published):

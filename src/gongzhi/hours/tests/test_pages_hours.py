@@ -131,6 +131,8 @@ def test_activity_page_lists_missing_checkouts_and_confirms(client, world, scene
     att = Attendance.objects.get()
     r = client.post(reverse("hours:confirm", args=[scene.activity.pk]), {"attendance": att.pk})
     assert r.status_code == 409 and not ServiceRecord.objects.exists()
+    r = client.post(reverse("hours:confirm", args=[scene.activity.pk]), {"attendance": str(2**63)})
+    assert r.status_code == 409 and not ServiceRecord.objects.exists()  # an id beyond the integer range: no 500
     r = client.post(reverse("hours:set_checkout", args=[att.pk]), {"time": "08:00"})
     assert r.status_code == 400 and "签退时间不能早于签到时间" in r.content.decode()
     assert client.post(reverse("hours:set_checkout", args=[att.pk]), {"time": "11:30"}).status_code == 302
