@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import ExifTags, Image
 
 from gongzhi.accounts import scoping
@@ -72,9 +73,22 @@ def resolve_unit(unit: Unit, latitude, longitude) -> Unit:
 
 
 def _next_number() -> str:
-    prefix = f"SQ{clock.now().astimezone().strftime('%Y%m%d')}"
-    count = Appeal.objects.filter(number__startswith=prefix).count()
-    return f"{prefix}{count + 1:05d}"
+    """SQ + local date + a 5-digit daily sequence."""
+    prefix = f"SQ{timezone.localtime(clock.now()).strftime('%Y%m%d')}"
+    last = Appeal.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    return f"{prefix}{int(last[len(prefix):]) + 1 if last else 1:05d}"
+
+
+def _create_numbered(**fields) -> Appeal:
+    """Two intakes in the same instant may pick the same number: retry in a savepoint with the next one."""
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Appeal.objects.create(number=_next_number(), **fields)
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _event(appeal: Appeal, action: str, from_state: str, actor, note: str = "", **detail) -> AppealEvent:
@@ -102,8 +116,8 @@ def appeal_submit(*, data: AppealInput, actor) -> Appeal:
     phone = (data.reporter_phone or "").strip() or getattr(actor, "phone", "") or ""
     now = clock.now()
     limit = rules.LIMITS[data.urgency]
-    appeal = Appeal.objects.create(
-        number=_next_number(), channel=data.channel, category=category, description=data.description.strip(),
+    appeal = _create_numbered(
+        channel=data.channel, category=category, description=data.description.strip(),
         unit=resolve_unit(data.unit, data.latitude, data.longitude), address=data.address.strip(),
         latitude=data.latitude, longitude=data.longitude,
         reporter_user=actor if getattr(actor, "is_authenticated", False) else None, reporter_person=person,
