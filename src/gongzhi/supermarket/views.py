@@ -193,6 +193,14 @@ def counter(request):
     return _never_cache(render(request, "supermarket/counter.html", ctx))
 
 
+def _scan_refused(token: str, err: DomainError) -> MemberScanForm:
+    """The scan form as the shop sent it, carrying the refusal; it must be bound (and cleaned) to take an error."""
+    scan = MemberScanForm({"member_token": token})
+    scan.is_valid()
+    attach_to_form(scan, err)
+    return scan
+
+
 @login_required
 @require_POST
 def counter_redeem(request):
@@ -205,10 +213,8 @@ def counter_redeem(request):
         try:
             person = services.member_token_read(token)
         except DomainError as err:
-            scan = MemberScanForm()
-            attach_to_form(scan, err)
             return render(request, "supermarket/counter.html",
-                          _counter_context(request, merchant, shops, scan_form=scan), status=400)
+                          _counter_context(request, merchant, shops, scan_form=_scan_refused(token, err)), status=400)
         ctx = _counter_context(request, merchant, shops, **_confirm_context(merchant, person, token, form))
         return render(request, "supermarket/counter.html", ctx, status=400)
     data = form.cleaned_data
@@ -222,8 +228,7 @@ def counter_redeem(request):
         if err.status in (401, 403, 404):
             raise
         if err.code.startswith("supermarket.token_"):
-            scan = MemberScanForm()
-            attach_to_form(scan, err)
+            scan = _scan_refused(data["member_token"], err)
             return render(request, "supermarket/counter.html",
                           _counter_context(request, merchant, shops, scan_form=scan), status=page_status(err))
         fresh = CounterRedeemForm(initial={**data, "idempotency_key": new_key()}, items=items)

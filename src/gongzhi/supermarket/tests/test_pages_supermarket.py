@@ -68,6 +68,20 @@ def test_counter_refuses_an_expired_code_on_the_form(browser_login, world, shop,
     assert r.status_code == 400 and "会员码已过期" in r.content.decode()
 
 
+def test_counter_confirm_with_a_missing_or_expired_code_is_a_400_not_a_500(browser_login, world, shop, monkeypatch):
+    """The confirm form posted without a member code, or with one that expired meanwhile: the scan form shows why."""
+    token = _token_from_member_page(browser_login("resident"))
+    c = browser_login("merchant")
+    r = c.post(reverse("supermarket:counter_redeem"), {"merchant": shop.merchant.pk})
+    assert r.status_code == 400
+    later = clock.now() + dt.timedelta(minutes=3)
+    monkeypatch.setattr("gongzhi.core.clock.now", lambda: later)
+    r = c.post(reverse("supermarket:counter_redeem"), {"member_token": token, "idempotency_key": "k1",
+                                                       "item": shop.soap.pk, "quantity": 1, "merchant": shop.merchant.pk})
+    assert r.status_code == 400 and "会员码已过期" in r.content.decode()
+    assert not Redemption.objects.exists() and balance(world.people["resident"]) == 100
+
+
 def test_counter_shows_insufficient_balance_on_the_confirm_form(browser_login, world, shop):
     """Four 食用油 (120 points) for 100: 409, the message shown, nothing redeemed."""
     token = _token_from_member_page(browser_login("resident"))
