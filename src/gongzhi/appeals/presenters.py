@@ -29,6 +29,7 @@ def list_item(appeal: Appeal, *, calendar: Calendar | None = None) -> dict:
         "unit": appeal.unit.name, "summary": appeal.description[:60], "submitted_at": appeal.submitted_at,
         "accept_due_at": appeal.accept_due_at, "reply_due_at": appeal.reply_due_at,
         "warning": selectors.warning(appeal, calendar=calendar), "owner": _user(appeal.owner),
+        "reject_reason_label": str(appeal.get_reject_reason_display()) if appeal.reject_reason else "",
     }
 
 

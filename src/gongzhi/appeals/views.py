@@ -118,6 +118,8 @@ def appeal_transition(request, pk: int, action: str):
     appeal = api.transition(request.user, pk, action, payload)
     messages.success(request, _("已%(action)s，工单状态：%(state)s") % {
         "action": ACTION_LABELS.get(action, action), "state": appeal.get_state_display()})
+    if appeal.reporter_user_id == request.user.pk and not scoping.can(request.user, perms.VIEW, appeal.unit):
+        return redirect("appeals:mine")
     return redirect("appeals:detail", pk=pk)
 
 

@@ -77,3 +77,18 @@ def test_other_units_detail_is_404_and_no_view_is_403(browser_login, world, at):
     appeal = submit(world)
     assert browser_login("community_b").get(reverse("appeals:detail", args=[appeal.pk])).status_code == 404
     assert browser_login("volunteer").get(reverse("appeals:list")).status_code == 403
+
+
+def test_reporter_rates_from_my_appeals_and_sees_a_rejection_reason(browser_login, world, at):
+    """R-H5: the reporter is asked how it went; R-H2: a refusal shows its reason to the reporter."""
+    informed, refused = submit(world), submit(world)
+    Appeal.objects.filter(pk=informed.pk).update(state="informed")
+    Appeal.objects.filter(pk=refused.pk).update(state="rejected", reject_reason="litigation")
+    client = browser_login("resident")
+    html = client.get(reverse("appeals:mine")).content.decode()
+    assert reverse("appeals:transition", args=[informed.pk, "rate"]) in html
+    assert "已进入诉讼程序" in html
+    r = client.post(reverse("appeals:transition", args=[informed.pk, "rate"]), {"rating": "2"})
+    assert r.status_code == 302 and r.url == reverse("appeals:mine")
+    informed.refresh_from_db()
+    assert (informed.state, informed.rating) == ("rated", 2)
