@@ -193,6 +193,9 @@ class RuleItemInput:
     cap_per_month: int | None = None
 
 
+MAX_CAP = 10_000_000  # a cap beyond any real rule table (and within the column's integer range)
+
+
 def _item_problems(items: Sequence[RuleItemInput]) -> list[dict]:
     problems, codes = [], set()
     for i, item in enumerate(items):
@@ -219,8 +222,8 @@ def _item_problems(items: Sequence[RuleItemInput]) -> list[dict]:
             bad("category_id", "unknown")
         for cap in ("cap_per_day", "cap_per_month"):
             value = getattr(item, cap)
-            if value is not None and (not isinstance(value, int) or value <= 0):
-                bad(cap, "must be positive")
+            if value is not None and (not isinstance(value, int) or not 0 < value <= MAX_CAP):
+                bad(cap, f"must be 1..{MAX_CAP}")
     return problems
 
 

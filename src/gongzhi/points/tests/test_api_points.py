@@ -101,6 +101,10 @@ def test_rule_versions_over_http(api, world):
     bad = {**body, "items": [{**body["items"][0], "kind": "deduct"}]}
     r = api("community").post("points/rulesets", bad)
     assert r.status_code == 400 and r.json()["code"] == "points.ruleset_invalid"
+    for cap in (2**63, 2**31, 0):  # beyond the column's integer range is refused, not a 500
+        huge = {**body, "items": [{**body["items"][0], "cap_per_day": cap}]}
+        r = api("community").post("points/rulesets", huge)
+        assert r.status_code == 400 and r.json()["code"] == "points.ruleset_invalid", r.content
     assert len(api("observer").get("points/rulesets").json()) == 2
 
 
