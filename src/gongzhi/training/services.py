@@ -110,6 +110,7 @@ def course_update(*, course: Course, data: CourseInput, actor) -> Course:
 
 
 SESSION_YEARS = (2000, 2100)
+MAX_ID = 2**63 - 1
 
 
 def _session_time(value: dt.datetime, field: str) -> dt.datetime:
@@ -236,6 +237,9 @@ def attendance_mark(*, session: Session, marks: list[MarkInput], actor,
     if len(set(ids)) != len(ids):
         raise TrainingError.MARKS_REPEATED.error()
     cleaned = [_clean_mark(m) for m in marks]
+    beyond = [i for i in ids if not 0 < i <= MAX_ID]  # names no row (and SQLite cannot even bind it)
+    if beyond:
+        raise TrainingError.ENROLMENT_UNKNOWN.error(detail={"enrolment_ids": beyond[:20]})
     enrolments = _lock_enrolments(session, ids)
     unknown = [i for i in ids if i not in enrolments]
     if unknown:

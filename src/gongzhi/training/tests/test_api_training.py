@@ -379,6 +379,8 @@ def test_marks_must_belong_to_the_session_and_appear_once(api, started, session,
     client = api("community")
     r = client.post(f"training/sessions/{started.pk}/attendance", {"marks": [{"enrolment_id": other.pk, "attended": True}]})
     assert r.status_code == 400 and r.json()["code"] == "training.enrolment_unknown"
+    r = client.post(f"training/sessions/{started.pk}/attendance", {"marks": [{"enrolment_id": 2**63, "attended": True}]})
+    assert r.status_code == 400 and r.json()["code"] == "training.enrolment_unknown"  # beyond the integer range
     r = client.post(f"training/sessions/{started.pk}/attendance", {"marks": [
         {"enrolment_id": a.pk, "attended": True}, {"enrolment_id": a.pk, "attended": False}]})
     assert r.status_code == 400 and r.json()["code"] == "training.marks_repeated"
