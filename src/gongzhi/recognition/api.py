@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from gongzhi.core.errors import CommonError
 from gongzhi.core.pagination import paginate
@@ -197,11 +197,22 @@ def certificate_pdf(request, certificate_id: int):
     return certificate_pdf_response(request, selectors.certificate_get(actor=request.auth, pk=certificate_id))
 
 
+MAX_ID = 2**63 - 1
+
+
+class RatingFilter(Schema):
+    """Ids beyond the database's integer range are refused at the edge (422), never bound into a query."""
+
+    volunteer_id: int | None = Field(None, ge=1, le=MAX_ID)
+    activity_id: int | None = Field(None, ge=1, le=MAX_ID)
+    page: int = 1
+    page_size: int = 50
+
+
 @router.get("/recognition/ratings", response=RatingPage, summary="服务评价（当前有效的）")
-def rating_list(request, volunteer_id: int | None = None, activity_id: int | None = None, page: int = 1,
-                page_size: int = 50):
-    qs = selectors.rating_list(actor=request.auth, volunteer_id=volunteer_id, activity_id=activity_id)
-    return _paged(paginate(qs, page=page, page_size=page_size), presenters.rating)
+def rating_list(request, f: Query[RatingFilter]):
+    qs = selectors.rating_list(actor=request.auth, volunteer_id=f.volunteer_id, activity_id=f.activity_id)
+    return _paged(paginate(qs, page=f.page, page_size=f.page_size), presenters.rating)
 
 
 @router.post("/recognition/ratings", response={201: RatingOut}, summary="评价志愿者在活动中的服务（1–5分）")

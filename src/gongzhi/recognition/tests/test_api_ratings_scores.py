@@ -123,3 +123,9 @@ def test_honours_scoping(api, world, vol, act):
     assert api("observer").post("recognition/honours", body).status_code == 403
     assert api("grid").post("recognition/honours", body).status_code == 404
     assert not HonourList.objects.exists()
+
+
+def test_a_rating_filter_id_beyond_the_integer_range_is_422_not_a_500(api, world):
+    for name in ("volunteer_id", "activity_id"):
+        r = api("community").get("recognition/ratings", **{name: 2**63})
+        assert r.status_code == 422 and r.json()["code"] == "validation_error", r.content
