@@ -99,6 +99,18 @@ def contributors() -> Iterator[tuple[str, ModuleType]]:
             yield config.label, module
 
 
+def _analyze(label: str) -> None:
+    """Fresh planner statistics for the tables an app just filled (PostgreSQL): autovacuum cannot see rows of this
+    still-open transaction, and later contributors' queries over them would be planned as if they were empty."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for model in apps.get_app_config(label).get_models():
+            cur.execute(f'ANALYZE "{model._meta.db_table}"')
+
+
 def demo_load(
     *, residents: int = DEFAULT_RESIDENTS, volunteers: int = DEFAULT_VOLUNTEERS, log: Callable[[str], None] = print
 ) -> DemoResult:
@@ -120,6 +132,7 @@ def demo_load(
                 continue
             t0 = time.perf_counter()
             module.contribute(ctx)
+            _analyze(label)
             done.append(label)
             log(f"  {label}: {time.perf_counter() - t0:.1f} s")
     return DemoResult(loaded=bool(done), seconds=time.perf_counter() - started, counts=ctx.counts, apps=done)
