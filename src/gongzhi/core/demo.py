@@ -99,7 +99,7 @@ def contributors() -> Iterator[tuple[str, ModuleType]]:
             yield config.label, module
 
 
-def _analyze(label: str) -> None:
+def analyze_app(label: str) -> None:
     """Fresh planner statistics for the tables an app just filled (PostgreSQL): autovacuum cannot see rows of this
     still-open transaction, and later contributors' queries over them would be planned as if they were empty."""
     from django.db import connection
@@ -132,7 +132,7 @@ def demo_load(
                 continue
             t0 = time.perf_counter()
             module.contribute(ctx)
-            _analyze(label)
+            analyze_app(label)
             done.append(label)
             log(f"  {label}: {time.perf_counter() - t0:.1f} s")
     return DemoResult(loaded=bool(done), seconds=time.perf_counter() - started, counts=ctx.counts, apps=done)
