@@ -17,7 +17,9 @@ from gongzhi.accounts.auth import api_auth
 from gongzhi.activities.api import router as activities_router
 from gongzhi.appeals.api import router as appeals_router
 from gongzhi.core.errors import CommonError, DomainError
+from gongzhi.dispatch.api import router as dispatch_router
 from gongzhi.hours.api import router as hours_router
+from gongzhi.matching.api import router as matching_router
 from gongzhi.notifications.api import router as notifications_router
 from gongzhi.org.api import router as org_router
 from gongzhi.people.api import router as people_router
@@ -133,3 +135,5 @@ api.add_router("/", reports_router)
 api.add_router("/", points_router)
 api.add_router("/", supermarket_router)
 api.add_router("/", appeals_router)
+api.add_router("/", matching_router)
+api.add_router("/", dispatch_router)

@@ -21,6 +21,9 @@ urlpatterns = [
     path("points/", include("gongzhi.points.urls")),
     path("supermarket/", include("gongzhi.supermarket.urls")),
     path("appeals/", include("gongzhi.appeals.urls")),
+    path("open311/v2/", include("gongzhi.open311.urls")),
+    path("matching/", include("gongzhi.matching.urls")),
+    path("dispatch/", include("gongzhi.dispatch.urls")),
 ]
 
 if settings.DEBUG:

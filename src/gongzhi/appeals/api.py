@@ -128,7 +128,7 @@ def _run(actor, appeal: Appeal, action: str, payload: TransitionIn) -> Appeal:
     return SIMPLE[action](appeal=appeal, actor=actor, note=note)
 
 
-SIMPLE = {"accept": services.appeal_accept, "start": services.appeal_start, "resolve": services.appeal_resolve,
+SIMPLE = {"accept": services.appeal_accept, "take": services.appeal_take, "start": services.appeal_start, "resolve": services.appeal_resolve,
           "inform": services.appeal_inform, "close": services.appeal_close, "reopen": services.appeal_reopen}
 ACTIONS = {*SIMPLE, "dispatch", "rate", "visit", "reject", "merge"}
 
@@ -136,13 +136,18 @@ ACTIONS = {*SIMPLE, "dispatch", "rate", "visit", "reject", "merge"}
 def transition(actor, appeal_id: int, action: str, payload: TransitionIn) -> Appeal:
     if action not in ACTIONS:
         raise CommonError.NOT_FOUND.error()
+    if action == "take":  # 接单 by a volunteer outside the workers' scope: the service checks who may take it
+        appeal = Appeal.objects.filter(pk=appeal_id).first()
+        if appeal is None:
+            raise CommonError.NOT_FOUND.error()
+        return _run(actor, appeal, action, payload)
     mine = selectors.my_appeals(actor=actor).filter(pk=appeal_id).first() if action == "rate" else None
     appeal = mine or selectors.appeal_get(actor=actor, pk=appeal_id)
     return _run(actor, appeal, action, payload)
 
 
 @router.post("/appeals/{int:appeal_id}/{action}", response=AppealOut,
-             summary="流转：accept 受理 / dispatch 派单 / start / resolve 处置 / inform 答复 / rate 评价 / visit 回访 / "
+             summary="流转：accept 受理 / dispatch 派单 / take 接单 / start / resolve 处置 / inform 答复 / rate 评价 / visit 回访 / "
                      "close 办结 / reopen 重办 / reject 不予受理 / merge 合并")
 def appeal_transition(request, appeal_id: int, action: str, payload: TransitionIn):
     appeal = transition(request.auth, appeal_id, action, payload)

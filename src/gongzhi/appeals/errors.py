@@ -19,3 +19,5 @@ class AppealsError(ErrorCode):
     PHOTO_TOO_LARGE = ("appeals.photo_too_large", _("照片过大"), 413)
     CHANNEL_UNKNOWN = ("appeals.channel_unknown", _("来源渠道无效"), 400)
     URGENCY_UNKNOWN = ("appeals.urgency_unknown", _("紧急程度无效"), 400)
+    ALREADY_TAKEN = ("appeals.already_taken", _("该诉求已被他人接单"), 409)
+    NOT_TEAM_MEMBER = ("appeals.not_team_member", _("只有承办队伍的在队队员或在册志愿者可以接单"), 403)

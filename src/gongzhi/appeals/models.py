@@ -117,7 +117,13 @@ class Appeal(models.Model):
         verbose_name = _("诉求")
         verbose_name_plural = _("诉求")
         ordering = ["-submitted_at", "-pk"]
-        indexes = [models.Index(fields=["state", "reply_due_at"], name="appeal_state_due")]
+        indexes = [
+            models.Index(fields=["state", "reply_due_at"], name="appeal_state_due"),
+            # Open311 GET requests: newest first, optionally by service_code (category) or open/closed
+            models.Index(fields=["submitted_at", "id"], name="appeal_submitted"),
+            models.Index(fields=["category", "submitted_at"], name="appeal_category_submitted"),
+            models.Index(fields=["unit", "submitted_at"], name="appeal_unit_submitted"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
                                    name="appeal_rating_1_5"),

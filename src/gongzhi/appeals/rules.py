@@ -11,6 +11,7 @@ from .models import Urgency
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "accept": (frozenset({S.SUBMITTED}), S.ACCEPTED),
     "dispatch": (frozenset({S.ACCEPTED, S.DISPATCHED}), S.DISPATCHED),
+    "take": (frozenset({S.DISPATCHED}), S.DISPATCHED),  # 接单: a team member or volunteer takes a dispatched order
     "start": (frozenset({S.DISPATCHED}), S.IN_PROGRESS),
     "resolve": (frozenset({S.IN_PROGRESS}), S.RESOLVED),
     "inform": (frozenset({S.RESOLVED}), S.INFORMED),

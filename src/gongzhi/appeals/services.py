@@ -186,6 +186,32 @@ def appeal_dispatch(*, appeal: Appeal, actor, unit: Unit | None = None, team: Or
 
 
 @transaction.atomic
+def appeal_take(*, appeal: Appeal, actor, note: str = "") -> Appeal:
+    """接单: the first volunteer to take a dispatched order becomes its handler; the owner stays the owner.
+
+    One winner under concurrency: the row lock serialises takers and the second finds ``assignee_user`` set.
+    When the order went to a team only its current members may take it; otherwise any active volunteer may."""
+    from gongzhi.people.models import TeamMembership, VolunteerStatus
+
+    appeal = _lock(appeal)
+    if appeal.state not in rules.TRANSITIONS["take"][0]:
+        raise AppealsError.BAD_TRANSITION.error(detail={"state": appeal.state, "action": "take",
+                                                        "allowed": rules.allowed_actions(appeal.state)})
+    if appeal.assignee_user_id is not None:
+        raise AppealsError.ALREADY_TAKEN.error(detail={"appeal": appeal.pk})
+    person = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
+    if appeal.assignee_team_id is not None:
+        eligible = person is not None and TeamMembership.objects.filter(
+            team_id=appeal.assignee_team_id, person=person, left_on__isnull=True).exists()
+    else:
+        volunteer = getattr(person, "volunteer", None) if person is not None else None
+        eligible = volunteer is not None and volunteer.status == VolunteerStatus.ACTIVE
+    if not eligible:
+        raise AppealsError.NOT_TEAM_MEMBER.error(detail={"appeal": appeal.pk})
+    return _move(appeal, "take", actor, note, detail={"user": actor.pk}, assignee_user=actor)
+
+
+@transaction.atomic
 def appeal_start(*, appeal: Appeal, actor, note: str = "") -> Appeal:
     appeal = _lock(appeal)
     if appeal.assignee_user_id != getattr(actor, "pk", None):

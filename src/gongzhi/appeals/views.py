@@ -98,7 +98,7 @@ def appeal_detail(request, pk: int):
     reveal = request.GET.get("reveal") == "1"
     data = presenters.detail(appeal, actor=request.user, reveal=reveal, channel="page", request=request)
     return render(request, "appeals/detail.html", {
-        "a": data, "actions": [(name, ACTION_LABELS[name]) for name in data["actions"]],
+        "a": data, "actions": [(name, ACTION_LABELS[name]) for name in data["actions"] if name != "take"],  # 接单: the order board
         "can_handle": scoping.can(request.user, perms.HANDLE, appeal.unit), "reasons": RejectReason.choices,
         "units": scoping.units_for(request.user, perms.VIEW).order_by("path")[:200],
     })

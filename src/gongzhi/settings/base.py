@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "gongzhi.points",
     "gongzhi.supermarket",
     "gongzhi.appeals",
+    "gongzhi.open311",
+    "gongzhi.matching",
+    "gongzhi.dispatch",
     "gongzhi.reports",
     "gongzhi.web",
 ]

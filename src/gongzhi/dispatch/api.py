@@ -1,0 +1,5 @@
+"""Order board API."""
+
+from ninja import Router
+
+router = Router(tags=["dispatch"])

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DispatchConfig(AppConfig):
+    """The order board: 社工派单 + 志愿者接单 — open tasks, one taker, suggested assignees, response figures."""
+
+    name = "gongzhi.dispatch"
+    label = "dispatch"
+    verbose_name = _("派单接单")
+
+    def ready(self):
+        from . import permissions  # noqa: F401

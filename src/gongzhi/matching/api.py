@@ -1,0 +1,5 @@
+"""Three lists API."""
+
+from ninja import Router
+
+router = Router(tags=["matching"])
