@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import statistics
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from gongzhi.accounts import scoping
 from gongzhi.core import clock, crypto
 from gongzhi.core.errors import CommonError
+from gongzhi.org.models import subtree_q
 from gongzhi.privacy.masking import mask_name, mask_phone
 from gongzhi.privacy.services import access_log_record
 
@@ -103,3 +107,72 @@ def reporter_view(*, actor, appeal: Appeal, reveal: bool = False, channel: str =
                           channel=channel, purpose=purpose, request=request)
         return ReporterView(name=name, phone=phone, masked=False)
     return ReporterView(name=mask_name(name), phone=mask_phone(phone), masked=True)
+
+
+# --- response figures (R-H8: response rate, 办结率, 满意率) --------------------------------------------------------
+
+SATISFIED_RATING = 4  # a rating at or above this one counts as satisfied (满意率)
+
+
+def _period_bounds(start, end) -> tuple[dt.datetime, dt.datetime]:
+    """Dates mean whole local days (``end`` inclusive); datetimes are taken as given (``end`` exclusive)."""
+    def bound(value, *, upper: bool) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        day = value + dt.timedelta(days=1) if upper else value
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+    return bound(start, upper=False), bound(end, upper=True)
+
+
+def _median(values: list[float]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def appeal_figures(*, unit, start, end) -> dict:
+    """Figures for the appeals filed in ``unit``'s subtree during [start, end] (no personal data; public-safe).
+
+    - ``count``: appeals filed, duplicates merged into another excluded;
+    - ``response_rate``: accepted within the accept limit, of those accepted or past their limit (rejected excluded);
+    - ``resolution_rate`` (办结率): closed, of the appeals counted (rejected excluded);
+    - ``satisfaction_rate`` (满意率): rating ≥ 4 of the rated ones;
+    - ``median_accept_seconds`` / ``median_resolve_seconds``: wall-clock time from filing to 受理 / 处置;
+    - ``overdue``: currently red (past the accept or reply limit, not yet handled);
+    - ``escalated``: appeals escalated at least once (each escalation is an ``escalate`` event).
+    Rates are fractions in [0, 1] with four decimals, or None when there is nothing to divide by.
+    """
+    lo, hi = _period_bounds(start, end)
+    now = clock.now()
+    base = Appeal.objects.filter(subtree_q(unit.path, "unit__path"), submitted_at__gte=lo, submitted_at__lt=hi) \
+        .exclude(state=AppealState.MERGED)
+    handled = base.exclude(state=AppealState.REJECTED)
+    figures = handled.aggregate(
+        count=Count("pk"),
+        accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
+        accept_due=Count("pk", filter=Q(accepted_at__isnull=False) | Q(accept_due_at__lt=now)),
+        accepted_in_time=Count("pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due_at"))),
+        closed=Count("pk", filter=Q(state=AppealState.CLOSED)),
+        rated=Count("pk", filter=Q(rating__isnull=False)),
+        satisfied=Count("pk", filter=Q(rating__gte=SATISFIED_RATING)),
+        overdue=Count("pk", filter=overdue_q()),
+    )
+    escalated = handled.filter(events__action="escalate").values("pk").distinct().count()
+    rejected = base.filter(state=AppealState.REJECTED).count()
+    accept_times = [(a - s).total_seconds() for s, a in
+                    handled.filter(accepted_at__isnull=False).values_list("submitted_at", "accepted_at")]
+    resolve_times = [(r - s).total_seconds() for s, r in
+                     handled.filter(resolved_at__isnull=False).values_list("submitted_at", "resolved_at")]
+    return {
+        "unit_id": unit.pk, "unit": unit.name, "start": lo, "end": hi,
+        "count": figures["count"], "rejected": rejected, "accepted": figures["accepted"],
+        "response_rate": _rate(figures["accepted_in_time"], figures["accept_due"]),
+        "closed": figures["closed"], "resolution_rate": _rate(figures["closed"], figures["count"]),
+        "rated": figures["rated"], "satisfied": figures["satisfied"],
+        "satisfaction_rate": _rate(figures["satisfied"], figures["rated"]),
+        "median_accept_seconds": _median(accept_times), "median_resolve_seconds": _median(resolve_times),
+        "overdue": figures["overdue"], "escalated": escalated,
+    }
