@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,4 +12,12 @@ class DispatchConfig(AppConfig):
     verbose_name = _("派单接单")
 
     def ready(self):
-        from . import permissions  # noqa: F401
+        from gongzhi.core import events, jobs
+
+        from . import (
+            permissions,  # noqa: F401
+            services,
+        )
+
+        events.subscribe("appeals.state_changed", services.on_appeal_state_changed)
+        jobs.register("dispatch.candidate_loads", every=dt.timedelta(days=1), fn=services.candidate_loads_expire)
