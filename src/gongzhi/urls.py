@@ -24,6 +24,7 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("matching/", include("gongzhi.matching.urls")),
     path("dispatch/", include("gongzhi.dispatch.urls")),
+    path("", include("gongzhi.ops.urls")),
 ]
 
 if settings.DEBUG:

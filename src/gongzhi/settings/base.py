@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "gongzhi.core",
     "gongzhi.org",
     "gongzhi.accounts",
@@ -65,10 +66,13 @@ INSTALLED_APPS = [
     "gongzhi.dispatch",
     "gongzhi.reports",
     "gongzhi.web",
+    "gongzhi.ops",
 ]
 
 MIDDLEWARE = [
+    "gongzhi.ops.middleware.RequestLogMiddleware",  # first: request id, body cap, one JSON log line per request
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.web.language.PagesIgnoreAcceptLanguageMiddleware",
@@ -171,9 +175,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Upload limits. A request body over MAX_REQUEST_BYTES is refused with 413 before it is read (the biggest legitimate
+# body is an xlsx import, IMPORT_MAX_UPLOAD_BYTES); non-file form data is capped at DATA_UPLOAD_MAX_MEMORY_SIZE;
+# uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024)))
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024)))
 # Imports run in a background thread of the web process so the page can show progress; tests run them inline.
 IMPORT_RUN_IN_BACKGROUND = env_bool("IMPORT_RUN_IN_BACKGROUND", True)
 # Worker processes that validate the next batch while this one is written (main-thread imports only: CLI, bench).
@@ -183,13 +191,62 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Load balancers probe these over plain HTTP even where every other URL redirects to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 API_TOKEN_PREFIX = "gz_"
 
+# Content-Security-Policy (django-csp). Scripts only from our own static files or an inline <script> carrying
+# nonce="{{ request.csp_nonce }}"; no inline event handlers (onchange=...), no eval. Styles allow inline style=""
+# attributes (the templates and htmx's indicator use them). CSP_MODE: "enforce" (production default),
+# "report" (Content-Security-Policy-Report-Only: violations only show in the browser console; the default here),
+# or "off".
+CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'nonce-{nonce}'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+def csp_settings(mode: str) -> tuple[dict | None, dict | None]:
+    """(CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY) for a CSP_MODE."""
+    from csp.constants import NONCE
+
+    directives = {k: [NONCE if v == "'nonce-{nonce}'" else v for v in vals] for k, vals in CSP_DIRECTIVES.items()}
+    policy = {"DIRECTIVES": directives, "EXCLUDE_URL_PREFIXES": ["/admin/"]}
+    if mode == "enforce":
+        return policy, None
+    if mode == "report":
+        return None, policy
+    if mode == "off":
+        return None, None
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"CSP_MODE must be enforce, report or off, not {mode!r}")
+
+
+CSP_MODE = os.environ.get("CSP_MODE", "report")
+CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = csp_settings(CSP_MODE)
+
 # Periodic jobs (``gongzhi jobs``): leases in the database by default, in Redis when REDIS_URL is set.
+# REDIS_URL also moves the cache (and so every cache-backed counter and rate limit) from per-process memory to Redis,
+# shared by all app processes; it needs the "redis" extra (pip install 'gongzhi[redis]').
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "gongzhi"}
+        if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "600"))
 # Notifications: kind → outside channels (in-app always); channel → sender class. SMS/WeChat adapters are
 # interfaces (notifications/senders.py): a deployment names its gateway's implementation here.
@@ -203,11 +260,26 @@ POINTS_BACK_ENTRIES_EARN = env_bool("POINTS_BACK_ENTRIES_EARN", False)  # R-V5: 
 POINTS_APPEAL_WINDOW_DAYS = int(os.environ.get("POINTS_APPEAL_WINDOW_DAYS", "30"))
 POINTS_EVIDENCE_MAX_BYTES = int(os.environ.get("POINTS_EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024)))
 
+# Logs go to stderr. LOG_FORMAT=json (the production default) writes one JSON object per line; "plain" is for people.
+# Every line carries the request id of its request; the access log (logger "gongzhi.request": one line per request
+# with method, path, status, duration_ms, user_id) is JSON in both formats.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "gongzhi.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "gongzhi.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        "access": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "gongzhi.request": {"handlers": ["access"], "level": os.environ.get("ACCESS_LOG_LEVEL", "INFO"),
+                            "propagate": False},
+    },
 }

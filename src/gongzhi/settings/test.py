@@ -9,3 +9,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"
+LOGGING["loggers"]["gongzhi.request"]["level"] = "WARNING"  # no access log line per test request
