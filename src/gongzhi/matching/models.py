@@ -94,7 +94,15 @@ class Resource(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     active = models.BooleanField(_("在列"), default=True)
+    merchant = models.ForeignKey("supermarket.Merchant", verbose_name=_("积分超市商户"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField(_("登记时间"))
+    withdrawn_at = models.DateTimeField(_("退出时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    withdraw_reason = models.CharField(_("退出原因"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("资源")
@@ -138,6 +146,8 @@ class Project(models.Model):
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     status = models.CharField(_("状态"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField(_("登记时间"))
 
     class Meta:
@@ -152,3 +162,109 @@ class Project(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class NeedEvent(models.Model):
+    """Append-only status history of a need: one row per change (created, matched, served, reopened, closed)."""
+
+    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("动作"), max_length=16)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("需求状态记录")
+        verbose_name_plural = _("需求状态记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class ProjectEvent(models.Model):
+    """Append-only status history of a service project (立项 → 实施中 → 已结项)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("动作"), max_length=16)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("项目状态记录")
+        verbose_name_plural = _("项目状态记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", _("已提议")
+    AGREED = "agreed", _("已确认")
+    SERVED = "served", _("已服务")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+LIVE_MATCH = [MatchStatus.PROPOSED, MatchStatus.AGREED]
+
+
+class Match(models.Model):
+    """A need matched to a resource and/or a project. The status moves only through ``matching.services``, each
+    change leaving a MatchEvent; a withdrawn match stays as it was, a new proposal is a new row."""
+
+    need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.PROTECT, related_name="matches")
+    resource = models.ForeignKey(Resource, verbose_name=_("资源"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="matches")
+    project = models.ForeignKey(Project, verbose_name=_("服务项目"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="matches")
+    status = models.CharField(_("状态"), max_length=12, choices=MatchStatus.choices, default=MatchStatus.PROPOSED)
+    reason = models.CharField(_("推荐理由"), max_length=300, blank=True)
+    distance_m = models.PositiveIntegerField(_("距离（米）"), null=True, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(_("提议时间"))
+
+    class Meta:
+        verbose_name = _("对接")
+        verbose_name_plural = _("需求对接")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(resource__isnull=False) | models.Q(project__isnull=False),
+                                   name="matching_match_has_partner"),
+            models.UniqueConstraint(fields=["need", "resource"], name="matching_one_live_match_per_resource",
+                                    condition=models.Q(status__in=LIVE_MATCH, resource__isnull=False)),
+            models.UniqueConstraint(fields=["need", "project"], name="matching_one_live_match_per_project",
+                                    condition=models.Q(status__in=LIVE_MATCH, project__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.need} ↔ {self.resource or self.project}"
+
+
+class MatchEvent(models.Model):
+    """Append-only: one row per match status change (proposed, agreed, served, withdrawn) with actor and note."""
+
+    match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("动作"), max_length=16)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("对接记录")
+        verbose_name_plural = _("对接记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"
