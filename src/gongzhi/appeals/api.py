@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -12,10 +15,10 @@ from gongzhi.core.pagination import paginate
 from gongzhi.org.models import Organisation, Unit
 
 from . import permissions as perms
-from . import presenters, selectors, services
+from . import presenters, schemas, selectors, services
 from .calendar import Calendar
 from .errors import AppealsError
-from .models import Appeal, Category
+from .models import Appeal, AppealState, Category
 from .schemas import AppealIn, AppealListOut, AppealOut, CategoryOut, PhotoOut, TransitionIn
 
 router = Router(tags=["appeals"])
@@ -57,6 +60,75 @@ def category_tree() -> list[dict]:
 @router.get("/appeals/categories", response=list[CategoryOut], summary="诉求类别（部件/事件/民生服务）")
 def category_list(request):
     return category_tree()
+
+
+# --- possible duplicates on intake, the public map and figures (issue 5 item 7) -----------------------------------
+
+def check_point(latitude, longitude) -> None:
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise CommonError.VALIDATION.error(detail=[{"loc": ["latitude", "longitude"], "msg": "out of range"}])
+
+
+def leaf_category(code: str) -> Category:
+    category = Category.objects.filter(code=code, parent__isnull=False).first()
+    if category is None:
+        raise AppealsError.CATEGORY_UNKNOWN.error(detail={"category": code})
+    return category
+
+
+@router.get("/appeals/duplicates", response=list[schemas.DuplicateOut],
+            summary="附近已有的相同诉求（同类别、约50米内、近几日未办结；不含个人信息）")
+def duplicate_list(request, category: str, latitude: Decimal, longitude: Decimal, exclude: int | None = None):
+    check_point(latitude, longitude)
+    found = selectors.duplicate_candidates(category=leaf_category(category), latitude=latitude,
+                                           longitude=longitude, exclude=exclude)
+    return [presenters.duplicate_item(c) for c in found]
+
+
+class PublicFilter(Schema):
+    unit: str | None = None  # a street's or community's code
+    category: str | None = None
+    state: str | None = None
+    status: str | None = None  # open / closed
+    page: int = 1
+    page_size: int = 50
+
+
+def public_unit(code: str | None) -> Unit | None:
+    if not code:
+        return None
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise CommonError.NOT_FOUND.error(detail={"unit": code})
+    return unit
+
+
+def public_filters(f) -> dict:
+    if f.state and f.state not in AppealState.values:
+        raise CommonError.VALIDATION.error(detail=[{"loc": ["state"], "msg": f"unknown state {f.state}"}])
+    if f.status and f.status not in selectors.PUBLIC_STATUSES:
+        raise CommonError.VALIDATION.error(detail=[{"loc": ["status"], "msg": "open or closed"}])
+    return {"unit": public_unit(f.unit), "category": f.category or None, "state": f.state or None,
+            "status": f.status or None}
+
+
+@router.get("/public/appeals", response=schemas.PublicAppealPage, auth=None,
+            summary="公开的诉求地图与列表（无需登录；不含任何个人信息，位置约100米精度）")
+def public_appeal_list(request, filters: Query[PublicFilter]):
+    p = paginate(selectors.public_appeals(**public_filters(filters)), page=filters.page, page_size=filters.page_size)
+    units = presenters.public_units()
+    return {"items": [presenters.public_item(a, units=units) for a in p.items], "count": p.count, "page": p.page,
+            "page_size": p.page_size, "pages": p.pages}
+
+
+@router.get("/public/appeals/figures", response=schemas.PublicFiguresOut, auth=None,
+            summary="公开的分级诉求指标：总量、办结率、满意率、办理时长中位数、超期数（区→街道→社区）")
+def public_appeal_figures(request, unit: str | None = None, period: str = "month", day: dt.date | None = None):
+    from . import figures
+
+    if period not in figures.PERIODS:
+        raise CommonError.VALIDATION.error(detail=[{"loc": ["period"], "msg": "month, quarter or year"}])
+    return figures.tier_figures(unit=public_unit(unit), period=period, day=day)
 
 
 @router.post("/appeals", response={201: AppealOut}, summary="提交诉求（任何登录用户，随手拍等各渠道）")

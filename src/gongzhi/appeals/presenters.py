@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import scoping
@@ -9,7 +13,7 @@ from gongzhi.accounts import scoping
 from . import permissions as perms
 from . import rules, selectors
 from .calendar import Calendar
-from .models import Appeal, AppealState
+from .models import Appeal, AppealState, CategoryKind, PhotoStage
 
 ACTION_LABELS = {
     "accept": _("受理"), "dispatch": _("派单"), "take": _("接单"), "start": _("开始办理"), "resolve": _("处置完成"), "inform": _("答复诉求人"),
@@ -53,4 +57,78 @@ def detail(appeal: Appeal, *, actor, reveal: bool = False, channel: str = "api",
                    for e in appeal.events.select_related("actor")],
         "photos": [{"id": p.pk, "stage": p.stage, "url": p.file.url, "width": p.width, "height": p.height,
                     "gps_latitude": p.gps_latitude, "gps_longitude": p.gps_longitude} for p in appeal.photos.all()],
+    }
+
+
+def duplicate_item(candidate) -> dict:
+    """A possible duplicate for the intake form: what it is, how far, how far along; nobody's data."""
+    a = candidate.appeal
+    return {"id": a.pk, "number": a.number, "category": a.category.name, "state": a.state,
+            "state_label": str(a.get_state_display()), "unit": a.unit.name,
+            "distance_m": round(candidate.distance_m), "submitted_at": a.submitted_at}
+
+
+# --- public view -------------------------------------------------------------------------------------------------
+
+PUBLIC_SUMMARY_CHARS = 30
+PUBLIC_GRID_DEGREES = Decimal("0.001")  # ≈ 110 m north–south, ≈ 90 m east–west at 36° N
+_ROOM = "(?:号楼|栋|幢|单元|楼|层|室|户)"
+_HOME_DETAIL = re.compile(rf"\d{{5,}}|\d+(?:-\d+)+|\d+\s*{_ROOM}\s*\d*|{_ROOM}\s*\d+")
+
+
+def _snap(value: Decimal | None) -> Decimal | None:
+    return None if value is None else (Decimal(value) / PUBLIC_GRID_DEGREES).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP) * PUBLIC_GRID_DEGREES
+
+
+def public_summary(appeal: Appeal) -> str:
+    """A public-space matter: its first words, with house/room numbers and long digit runs (phones, IDs) blotted.
+    A livelihood service (水电维修, 助老 ...) happens in someone's home: no text at all, the category says enough."""
+    if appeal.category.kind == CategoryKind.SERVICE:
+        return ""
+    text = _HOME_DETAIL.sub("＊", " ".join(appeal.description.split()))
+    return text if len(text) <= PUBLIC_SUMMARY_CHARS else text[:PUBLIC_SUMMARY_CHARS] + "…"
+
+
+def public_units() -> dict:
+    """path → Unit for every street, community and village (a few dozen rows): names and centres for the public view."""
+    from gongzhi.org.divisions import UnitKind
+    from gongzhi.org.models import Unit
+
+    kinds = [UnitKind.STREET, UnitKind.COMMUNITY, UnitKind.VILLAGE]
+    return {u.path: u for u in Unit.objects.filter(kind__in=kinds)}
+
+
+def public_item(appeal: Appeal, *, units: dict) -> dict:
+    """An appeal as anyone may see it: no reporter (not even masked), no address field, no event notes.
+
+    - Place: a public-space matter's coordinates snapped to a ~100 m grid; a livelihood service (a home) shows only
+      its grid's or community's centre, so no household can be picked out.
+    - Photos: only the handlers' after-photos (处置后) of closed public-space matters — a repaired lamp or a cleared
+      pavement taken by staff at the spot. Reporters' before-photos are never shown: they are taken on the spur of
+      the moment, often of people, faces, number plates or the inside of a home, and the reporter did not file them
+      for publication. Livelihood services never show photos.
+    ``units``: path → Unit for streets and communities/villages (names and centres), loaded once per page."""
+    service = appeal.category.kind == CategoryKind.SERVICE
+    community = units.get(appeal.unit.path[:12])
+    street = units.get(appeal.unit.path[:9])
+    if service or appeal.latitude is None:
+        centre = appeal.unit if appeal.unit.latitude is not None else community
+        lat, lng = (centre.latitude, centre.longitude) if centre is not None else (None, None)
+    else:
+        lat, lng = appeal.latitude, appeal.longitude
+    photos = getattr(appeal, "after_photos", None)
+    if photos is None:
+        photos = [p for p in appeal.photos.all() if p.stage == PhotoStage.AFTER]
+    resolved = appeal.resolved_at
+    return {
+        "number": appeal.number, "category": appeal.category.name, "category_code": appeal.category.code,
+        "state": appeal.state, "state_label": str(appeal.get_state_display()),
+        "open": appeal.state not in rules.FINISHED,
+        "street": street.name if street else "", "community": community.name if community else appeal.unit.name,
+        "summary": public_summary(appeal), "latitude": _snap(lat), "longitude": _snap(lng),
+        "submitted_on": timezone.localdate(appeal.submitted_at),
+        "resolved_on": timezone.localdate(resolved) if resolved else None, "rating": appeal.rating,
+        "after_photos": [p.file.url for p in photos]
+        if not service and appeal.state == AppealState.CLOSED else [],
     }

@@ -38,6 +38,74 @@ class CategoryOut(Schema):
     children: list[CategoryOut] = []
 
 
+class DuplicateOut(Schema):
+    """A possible duplicate as offered on intake: no reporter, no description, no exact place."""
+
+    id: int
+    number: str
+    category: str
+    state: str
+    state_label: str
+    unit: str
+    distance_m: int
+    submitted_at: dt.datetime
+
+
+class PublicAppealOut(Schema):
+    """One appeal on the public map and list (see ``presenters.public_item`` for what is left out and why)."""
+
+    number: str
+    category: str
+    category_code: str
+    state: str
+    state_label: str
+    open: bool
+    street: str
+    community: str
+    summary: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    submitted_on: dt.date
+    resolved_on: dt.date | None
+    rating: int | None
+    after_photos: list[str]
+
+
+class PublicAppealPage(Schema):
+    items: list[PublicAppealOut]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class PublicUnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+class PublicFiguresRow(Schema):
+    unit: PublicUnitOut
+    count: int
+    closed: int
+    resolution_rate: float | None
+    rated: int
+    satisfaction_rate: float | None
+    median_resolve_hours: float | None
+    overdue: int
+
+
+class PublicFiguresOut(Schema):
+    period: str
+    start: dt.date
+    end: dt.date
+    total: PublicFiguresRow
+    tiers: list[PublicFiguresRow]
+
+
 class EventOut(Schema):
     action: str
     from_state: str

@@ -66,6 +66,95 @@ def my_appeal_get(*, actor, pk: int) -> Appeal:
     return appeal
 
 
+# --- possible duplicates on intake (issue 5 item 7) -------------------------------------------------------------
+
+DUPLICATE_METERS = 50
+EARTH_RADIUS_M = 6_371_000
+METERS_PER_DEGREE_LAT = 111_320
+
+
+def duplicate_days() -> int:
+    """How far back a duplicate may have been filed (setting ``APPEALS_DUPLICATE_DAYS``, default 7)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "APPEALS_DUPLICATE_DAYS", 7))
+
+
+def haversine_m(lat1, lng1, lat2, lng2) -> float:
+    """Great-circle distance in metres."""
+    import math
+
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass
+class DuplicateCandidate:
+    appeal: Appeal
+    distance_m: float
+
+
+def duplicate_candidates(*, category, latitude, longitude, exclude=None, among: QuerySet | None = None
+                         ) -> list[DuplicateCandidate]:
+    """Open appeals of the same (leaf) category within ~50 m filed in the last ``duplicate_days()``, nearest first.
+
+    ``category`` is a Category or its code; ``exclude`` an appeal (or pk) to leave out; ``among`` an already scoped
+    queryset to search in (default: all appeals; callers that show more than category, state and distance scope it).
+    A latitude/longitude box around the point is filtered in the database (with the category and the filing window,
+    which the ``appeal_category_submitted`` index serves), and the exact haversine distance only over the few rows
+    inside the box."""
+    import math
+
+    if latitude is None or longitude is None:
+        return []
+    lat, lng = float(latitude), float(longitude)
+    dlat = DUPLICATE_METERS / METERS_PER_DEGREE_LAT
+    dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
+    qs = (among if among is not None else Appeal.objects.select_related("unit", "category")).filter(
+        latitude__gte=lat - dlat, latitude__lte=lat + dlat, longitude__gte=lng - dlng, longitude__lte=lng + dlng,
+        submitted_at__gte=clock.now() - dt.timedelta(days=duplicate_days()),
+    ).exclude(state__in=rules.FINISHED)
+    qs = qs.filter(category__code=category) if isinstance(category, str) else qs.filter(category=category)
+    if exclude is not None:
+        qs = qs.exclude(pk=getattr(exclude, "pk", exclude))
+    found = [DuplicateCandidate(appeal=a, distance_m=haversine_m(lat, lng, a.latitude, a.longitude))
+             for a in qs[:200]]
+    return sorted((c for c in found if c.distance_m <= DUPLICATE_METERS),
+                  key=lambda c: (c.distance_m, c.appeal.submitted_at))
+
+
+# --- the public map and list (no login, no personal data; see presenters.public_item) -----------------------------
+
+PUBLIC_STATUSES = ("open", "closed")
+
+
+def public_appeals(*, unit=None, category: str | None = None, state: str | None = None,
+                   status: str | None = None) -> QuerySet:
+    """Appeals anyone may see on the public map: every one except duplicates (shown through the appeal kept) and
+    refusals for secrecy or privacy (R-H2: such a matter is not public); optionally under a street or community,
+    of a category (leaf or major class), in a state, or open/closed (closed = 办结, refused or merged)."""
+    from django.db.models import Prefetch
+
+    from .models import AppealPhoto, PhotoStage, RejectReason
+
+    qs = Appeal.objects.select_related("unit", "category").exclude(state=AppealState.MERGED).exclude(
+        state=AppealState.REJECTED, reject_reason=RejectReason.SECRETS).prefetch_related(
+        Prefetch("photos", queryset=AppealPhoto.objects.filter(stage=PhotoStage.AFTER), to_attr="after_photos"))
+    if unit is not None:
+        qs = qs.filter(subtree_q(unit.path, "unit__path"))
+    if category:
+        qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
+    if state:
+        qs = qs.filter(state=state)
+    if status == "open":
+        qs = qs.exclude(state__in=rules.FINISHED)
+    elif status == "closed":
+        qs = qs.filter(state__in=rules.FINISHED)
+    return qs
+
+
 def warning(appeal: Appeal, *, calendar: Calendar | None = None) -> str:
     """"red" when overdue, "yellow" with ≤ 1 working day left, else "" (R-H8)."""
     if appeal.state in rules.FINISHED:

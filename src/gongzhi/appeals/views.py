@@ -25,7 +25,7 @@ from gongzhi.web.params import int_param
 from . import api, presenters, selectors, services
 from . import permissions as perms
 from .calendar import Calendar
-from .models import AppealState, Category, Channel, RejectReason
+from .models import Appeal, AppealState, Category, Channel, RejectReason
 from .schemas import TransitionIn
 
 PAGE_SIZE = 20
@@ -101,7 +101,18 @@ def appeal_detail(request, pk: int):
         "a": data, "actions": [(name, ACTION_LABELS[name]) for name in data["actions"] if name != "take"],  # 接单: the order board
         "can_handle": scoping.can(request.user, perms.HANDLE, appeal.unit), "reasons": RejectReason.choices,
         "units": scoping.units_for(request.user, perms.VIEW).order_by("path")[:200],
+        "duplicates": _detail_duplicates(request.user, appeal, data["actions"]),
     })
+
+
+def _detail_duplicates(actor, appeal, actions) -> list:
+    """Possible duplicates of this appeal that the worker may merge it into (same category, ~50 m, recent, open)."""
+    if "merge" not in actions:
+        return []
+    among = scoping.scope(Appeal.objects.select_related("unit", "category"), actor, perms.HANDLE, "unit__path")
+    return [{**presenters.duplicate_item(c), "summary": c.appeal.description[:60]}
+            for c in selectors.duplicate_candidates(category=appeal.category, latitude=appeal.latitude,
+                                                    longitude=appeal.longitude, exclude=appeal, among=among)]
 
 
 @login_required
@@ -121,6 +132,61 @@ def appeal_transition(request, pk: int, action: str):
     if appeal.reporter_user_id == request.user.pk and not scoping.can(request.user, perms.VIEW, appeal.unit):
         return redirect("appeals:mine")
     return redirect("appeals:detail", pk=pk)
+
+
+PUBLIC_PAGE_SIZE = 20
+PUBLIC_MAP_POINTS = 500
+
+
+def public(request):
+    """公开诉求: the map, list and figures per tier anyone may see without logging in; no personal data at all
+    (what is left out and why: ``presenters.public_item``). Filters: street/community, category, state, open/closed,
+    and the figures' period (month/quarter/year)."""
+    from django.conf import settings
+
+    from . import figures
+
+    get = request.GET
+    unit_code, category, state = get.get("unit") or None, get.get("category") or None, get.get("state") or None
+    status, period = get.get("status") or None, get.get("period") or "month"
+    units = presenters.public_units()
+    unit = Unit.objects.filter(code=unit_code).first() if unit_code else None
+    state = state if state in AppealState.values else None
+    status = status if status in selectors.PUBLIC_STATUSES else None
+    period = period if period in figures.PERIODS else "month"
+    qs = selectors.public_appeals(unit=unit, category=category, state=state, status=status)
+    page = paginate(qs, page=int_param(get.get("page")), page_size=PUBLIC_PAGE_SIZE)
+    points = [presenters.public_item(a, units=units) for a in qs[:PUBLIC_MAP_POINTS]]
+    centres = [{"name": u.name, "lat": float(u.latitude), "lng": float(u.longitude)} for u in units.values()
+               if u.kind != UnitKind.STREET and u.latitude is not None and (unit is None or u.is_within(unit.path))]
+    map_data = {
+        "tile_url": getattr(settings, "GONGZHI_MAP_TILE_URL", "") or "",
+        "centres": centres,
+        "points": [{"lat": float(p["latitude"]), "lng": float(p["longitude"]), "number": p["number"],
+                    "category": p["category"], "state": p["state_label"], "open": p["open"]}
+                   for p in points if p["latitude"] is not None],
+    }
+    fig = figures.tier_figures(unit=unit, period=period)
+    return render(request, "appeals/public.html", {
+        "page": page, "items": [presenters.public_item(a, units=units) for a in page.items],
+        "figures": fig, "figure_rows": _figure_rows(fig), "map_data": map_data,
+        "unit_choices": [u for u in sorted(units.values(), key=lambda u: u.path)],
+        "categories": Category.objects.filter(parent__isnull=True).prefetch_related("children"),
+        "states": AppealState.choices, "periods": [(p, PERIOD_LABELS[p]) for p in figures.PERIODS],
+        "f": {"unit": unit.code if unit else "", "category": category or "", "state": state or "",
+              "status": status or "", "period": period},
+    })
+
+
+def _figure_rows(fig: dict) -> list[dict]:
+    def pct(rate):
+        return None if rate is None else round(rate * 100, 1)
+
+    return [{**row, "resolution_pct": pct(row["resolution_rate"]), "satisfaction_pct": pct(row["satisfaction_rate"])}
+            for row in [fig["total"], *fig["tiers"]]]
+
+
+PERIOD_LABELS = {"month": _("本月"), "quarter": _("本季度"), "year": _("本年")}
 
 
 @login_required

@@ -73,6 +73,12 @@ resident                                          {own} {own} {own} {own}
 """
 
 
+PUBLIC_VIEW = """
+                                                  G    A    A2   B
+*                                                 200  200  200  200
+"""
+
+
 def _photo(c: Ctx, r: str, t: str):
     return (f"appeals/{_id(c, t)}/photos",
             Multipart(file=SimpleUploadedFile("p.jpg", jpeg(), content_type="image/jpeg"), stage="before"))
@@ -91,6 +97,17 @@ CASES = {
     ("POST", "/api/v1/appeals/{appeal_id}/{action}"): Case(
         table(ACT.format(c=200, own=403)), lambda c, r, t: (f"appeals/{_id(c, t)}/accept", {}), prepare=prepare),
     ("POST", "/api/v1/appeals/{appeal_id}/photos"): Case(table(ACT.format(c=201, own=201)), _photo, prepare=prepare),
+    # possible duplicates on intake: any logged-in reporter, nothing personal in the answer
+    ("GET", "/api/v1/appeals/duplicates"): Case(table(SELF.format(code=200)), lambda c, r, t: (
+        "appeals/duplicates?category=C01&latitude=36.062&longitude=117.815", None), prepare=prepare),
+    # the public map, list and figures: no login at all; every role (and anyone) gets the same answer
+    ("GET", "/api/v1/public/appeals"): Case(table(PUBLIC_VIEW), lambda c, r, t: (
+        f"public/appeals?unit={c.units[t].code}", None), prepare=prepare),
+    ("GET", "/api/v1/public/appeals/figures"): Case(table(PUBLIC_VIEW), lambda c, r, t: (
+        f"public/appeals/figures?unit={c.units[t].code}&period=year", None), prepare=prepare),
 }
 
 SELF_SERVICE = {("GET", "/api/v1/appeals/categories"), ("POST", "/api/v1/appeals"), ("GET", "/api/v1/me/appeals")}
+SELF_SERVICE |= {("GET", "/api/v1/appeals/duplicates"), ("GET", "/api/v1/public/appeals"),
+                 ("GET", "/api/v1/public/appeals/figures")}
+PUBLIC = {("GET", "/api/v1/public/appeals"), ("GET", "/api/v1/public/appeals/figures")}
