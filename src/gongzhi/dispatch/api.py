@@ -96,7 +96,9 @@ def order_detail(request, order_id: int):
 
 @router.post("/dispatch/orders/{order_id}/take", response=OrderOut, summary="接单（先到先得，仅一人成功）")
 def order_take(request, order_id: int, payload: NoteIn):
-    order = selectors.order_get_for(request.auth, order_id)
+    order = _orders().filter(pk=order_id).first()
+    if order is None:
+        raise CommonError.NOT_FOUND.error()
     return presenters.order_out(services.order_take(order=order, actor=request.auth, note=payload.note))
 
 

@@ -127,7 +127,7 @@ class Candidate(models.Model):
 
     volunteer = models.OneToOneField("people.VolunteerProfile", primary_key=True, on_delete=models.CASCADE,
                                      related_name="dispatch_candidate")
-    person_id = models.BigIntegerField()
+    person_id = models.BigIntegerField(db_index=True)
     user_id = models.BigIntegerField(null=True)
     unit_id = models.BigIntegerField()
     latitude = models.FloatField(null=True)

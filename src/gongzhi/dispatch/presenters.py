@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from .models import Order
+from django.utils.translation import gettext_lazy as _
+
+from .models import Order, OrderState
+
+ACTION_LABELS = {"create": _("发布"), "take": _("接单"), "assign": _("指派"), "start": _("开始处置"), "done": _("完成"),
+                 "cancel": _("取消")}
 
 
 def _name(user) -> str | None:
@@ -24,7 +29,9 @@ def order_out(order: Order, *, distance_km: float | None = None, events: bool = 
     }
     if events:
         out["events"] = [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state,
-                          "actor": _name(e.actor) or "", "at": e.at, "note": e.note}
+                          "actor": _name(e.actor) or "", "at": e.at, "note": e.note,
+                          "action_label": str(ACTION_LABELS.get(e.action, e.action)),
+                          "to_label": str(OrderState(e.to_state).label)}
                          for e in order.events.select_related("actor").order_by("at", "pk")]
     return out
 

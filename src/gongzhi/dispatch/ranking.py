@@ -34,9 +34,13 @@ def cell_of(lat: float | None, lng: float | None) -> int | None:
     return y * _ROW + x
 
 
-def ring_cells(lat: float, lng: float, r: int) -> list[int]:
+def ring_q(lat: float, lng: float, r: int) -> Q:
+    """The cells of half-width r around the point's cell: one key range per row of cells (index range scans)."""
     y0, x0 = cell_xy(lat, lng)
-    return [y * _ROW + x for y in range(y0 - r, y0 + r + 1) for x in range(x0 - r, x0 + r + 1)]
+    q = Q()
+    for y in range(y0 - r, y0 + r + 1):
+        q |= Q(cell__gte=y * _ROW + x0 - r, cell__lte=y * _ROW + x0 + r)
+    return q
 
 
 def ring_reach_km(lat: float, r: int) -> float:

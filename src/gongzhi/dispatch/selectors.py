@@ -44,6 +44,8 @@ def order_get_for(actor, pk: int) -> Order:
     profile = own_volunteer(actor)
     if profile is not None and profile.status == VolunteerStatus.ACTIVE and services.on_board_of(order, profile):
         return order
+    if profile is None and not scoping.has_anywhere(actor, perms.VIEW):
+        raise CommonError.FORBIDDEN.error(detail={"permission": perms.VIEW})
     raise CommonError.NOT_FOUND.error()
 
 
@@ -159,9 +161,11 @@ VALUES = ("volunteer_id", "score", "distance", "free", "recent_load")
 
 def ranked(t: ranking.Target, limit: int) -> list[dict]:
     """The fast path: the order's cell and its neighbours, widening until the top ``limit`` is provably final."""
+    if t.persons is not None and len(t.persons) <= 2000:
+        return ranked_scan(t, limit)  # a team: its members are few, score them all (index on person_id)
     r = rules.FIRST_RING
     while r <= rules.MAX_RING:
-        qs = ranking.annotate_score(Candidate.objects.filter(cell__in=ranking.ring_cells(t.latitude, t.longitude, r)),
+        qs = ranking.annotate_score(Candidate.objects.filter(ranking.ring_q(t.latitude, t.longitude, r)),
                                     t).filter(ranking.qualified_q(t))
         rows = list(qs.order_by("-score", "volunteer_id").values(*VALUES)[:limit])
         if len(rows) == limit and rows[-1]["score"] > rules.AVAILABILITY_BONUS - ranking.ring_reach_km(t.latitude, r):
@@ -202,10 +206,10 @@ def _reason(order: Order, row: dict, slot: str) -> str:
     return "；".join(parts)
 
 
-def _stale(order: Order, rows: list[dict], t: ranking.Target) -> list[VolunteerProfile]:
+def _stale(order: Order, rows: list[dict], t: ranking.Target, profiles: dict) -> list[VolunteerProfile]:
     """Rows whose volunteer changed since the row was built (status, skills, teams): people has no events."""
-    profiles = {p.pk: p for p in VolunteerProfile.objects.filter(pk__in=[r["volunteer_id"] for r in rows])
-                .select_related("person").prefetch_related("skills")}
+    profiles.update({p.pk: p for p in VolunteerProfile.objects.filter(pk__in=[r["volunteer_id"] for r in rows])
+                     .select_related("person").prefetch_related("skills")})
     stale = []
     for r in rows:
         p = profiles.get(r["volunteer_id"])
@@ -225,15 +229,14 @@ def suggestions(*, order: Order, limit: int = rules.SUGGESTIONS) -> list[Suggest
     if t is None:
         return []
     _missing_on_the_fly()
+    profiles: dict[int, VolunteerProfile] = {}
     for _attempt in range(3):
         rows = ranked(t, limit)
-        stale = _stale(order, rows, t)
+        stale = _stale(order, rows, t, profiles)
         if not stale:
             break
         services._save(services.candidate_rows(stale))
     slot = next(code for code, bit in rules.SLOT_BITS.items() if bit == t.slot_bit)
-    profiles = {p.pk: p for p in VolunteerProfile.objects.filter(pk__in=[r["volunteer_id"] for r in rows])
-                .select_related("person")}
     out = []
     for r in rows:
         p = profiles[r["volunteer_id"]]
