@@ -443,6 +443,11 @@ def render_results(r: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "dispatch":  # assignee suggestion among 1 M volunteers vs brute force: bench/dispatch.py
+        from .dispatch import main as dispatch_main
+
+        dispatch_main(argv[1:])
+        return
     if argv and argv[0] == "points":  # award + redeem over HTTP vs raw SQL on PostgreSQL: see bench/points.py
         from .points import main as points_main
 
