@@ -37,6 +37,7 @@ class AppealFilter(Schema):
     category: str | None = None
     channel: str | None = None
     overdue: bool | None = None
+    escalated_to_me: bool = False  # 升级到我所在单元的诉求
     page: int = 1
     page_size: int = 50
 
@@ -147,7 +148,8 @@ def appeal_submit(request, payload: AppealIn):
 @router.get("/appeals", response=AppealPage, summary="辖区诉求（可按状态、类别、渠道、超期筛选）")
 def appeal_list(request, filters: Query[AppealFilter]):
     qs = selectors.appeal_list(actor=request.auth, state=filters.state, category=filters.category,
-                               channel=filters.channel, overdue=filters.overdue)
+                               channel=filters.channel, overdue=filters.overdue,
+                               escalated_to_me=filters.escalated_to_me)
     return _paged(qs, filters.page, filters.page_size)
 
 
@@ -192,6 +194,13 @@ def _run(actor, appeal: Appeal, action: str, payload: TransitionIn) -> Appeal:
         return services.appeal_visit(appeal=appeal, actor=actor, satisfied=payload.satisfied, note=note)
     if action == "reject":
         return services.appeal_reject(appeal=appeal, actor=actor, reason=payload.reason, note=note)
+    if action == "extend":  # R-H4
+        return services.appeal_extend(appeal=appeal, actor=actor, days=payload.days or 0,
+                                      reason=payload.reason or note)
+    if action == "return":  # R-H4 退回
+        return services.appeal_return(appeal=appeal, actor=actor, reason=payload.reason or note)
+    if action == "escalate":
+        return services.appeal_escalate(appeal=appeal, actor=actor, reason=payload.reason or note)
     if action == "merge":
         into = Appeal.objects.select_related("unit").filter(pk=payload.into_id).first() if payload.into_id else None
         if into is None:
@@ -202,7 +211,7 @@ def _run(actor, appeal: Appeal, action: str, payload: TransitionIn) -> Appeal:
 
 SIMPLE = {"accept": services.appeal_accept, "take": services.appeal_take, "start": services.appeal_start, "resolve": services.appeal_resolve,
           "inform": services.appeal_inform, "close": services.appeal_close, "reopen": services.appeal_reopen}
-ACTIONS = {*SIMPLE, "dispatch", "rate", "visit", "reject", "merge"}
+ACTIONS = {*SIMPLE, "dispatch", "rate", "visit", "reject", "merge", "extend", "return", "escalate"}
 
 
 def transition(actor, appeal_id: int, action: str, payload: TransitionIn) -> Appeal:
@@ -213,6 +222,10 @@ def transition(actor, appeal_id: int, action: str, payload: TransitionIn) -> App
         if appeal is None:
             raise CommonError.NOT_FOUND.error()
         return _run(actor, appeal, action, payload)
+    if action == "return":  # R-H4: the receiving unit may sit outside the appeal's own subtree
+        appeal = Appeal.objects.select_related("unit", "category", "owner").filter(pk=appeal_id).first()
+        if appeal is not None and selectors.appeal_may_return(appeal=appeal, actor=actor):
+            return _run(actor, appeal, action, payload)
     mine = selectors.my_appeals(actor=actor).filter(pk=appeal_id).first() if action == "rate" else None
     appeal = mine or selectors.appeal_get(actor=actor, pk=appeal_id)
     return _run(actor, appeal, action, payload)
@@ -220,7 +233,8 @@ def transition(actor, appeal_id: int, action: str, payload: TransitionIn) -> App
 
 @router.post("/appeals/{int:appeal_id}/{action}", response=AppealOut,
              summary="流转：accept 受理 / dispatch 派单 / take 接单 / start / resolve 处置 / inform 答复 / rate 评价 / visit 回访 / "
-                     "close 办结 / reopen 重办 / reject 不予受理 / merge 合并")
+                     "close 办结 / reopen 重办 / reject 不予受理 / merge 合并 / extend 延期（days, reason）/ "
+                     "return 退回（reason）/ escalate 升级（reason）")
 def appeal_transition(request, appeal_id: int, action: str, payload: TransitionIn):
     appeal = transition(request.auth, appeal_id, action, payload)
     appeal = Appeal.objects.select_related("unit", "category", "owner", "merged_into").get(pk=appeal.pk)

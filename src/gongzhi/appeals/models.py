@@ -112,6 +112,12 @@ class Appeal(models.Model):
     merged_into = models.ForeignKey("self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="duplicates")
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    dispatch_due_at = models.DateTimeField(_("派单时限"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    extended_days = models.PositiveSmallIntegerField(_("已延期工作日"), default=0)
+    level_unit = models.ForeignKey("org.Unit", verbose_name=_("当前责任层级"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="appeals_at_level",
+                                   help_text=_("升级督办后承担责任的上一级单元；未升级时为空"))
 
     class Meta:
         verbose_name = _("诉求")
@@ -123,6 +129,7 @@ class Appeal(models.Model):
             models.Index(fields=["submitted_at", "id"], name="appeal_submitted"),
             models.Index(fields=["category", "submitted_at"], name="appeal_category_submitted"),
             models.Index(fields=["unit", "submitted_at"], name="appeal_unit_submitted"),
+            models.Index(fields=["level_unit", "state"], name="appeal_level_state"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
@@ -197,3 +204,35 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.name}"
+
+
+class TimeLimit(models.Model):
+    """A configured time limit (R-H3, R-H8, R-U3): per urgency, optionally per category (a leaf or a major class).
+
+    Append-only: a change is a new row with a later ``effective_from``; the most specific row in force wins (leaf over
+    major class over none), and ``rules.LIMITS`` is the fallback when no row matches."""
+
+    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="time_limits", help_text=_("为空表示全部类别"))
+    urgency = models.CharField(_("紧急程度"), max_length=12, choices=Urgency.choices)
+    accept_working_hours = models.PositiveSmallIntegerField(_("受理时限（工作小时）"))
+    dispatch_working_hours = models.PositiveSmallIntegerField(_("派单时限（工作小时）"))
+    reply_working_days = models.PositiveSmallIntegerField(_("答复时限（工作日）"))
+    effective_from = models.DateTimeField(_("生效时间"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        ordering = ["urgency", "category__code", "-effective_from", "-pk"]
+        indexes = [models.Index(fields=["urgency", "effective_from"], name="timelimit_urgency_from")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(accept_working_hours__gte=1, dispatch_working_hours__gte=1,
+                                                      reply_working_days__gte=1), name="timelimit_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.category or '*'} {self.urgency} {self.effective_from:%Y-%m-%d}"

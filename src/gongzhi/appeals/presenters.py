@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "accept": _("受理"), "dispatch": _("派单"), "take": _("接单"), "start": _("开始办理"), "resolve": _("处置完成"), "inform": _("答复诉求人"),
     "rate": _("记录满意度"), "visit": _("回访"), "close": _("办结"), "reopen": _("重办"), "reject": _("不予受理"),
     "merge": _("合并为重复"), "submit": _("提交"), "supervise": _("督办"),
+    "extend": _("延期"), "return": _("退回"), "escalate": _("升级"),
 }
 
 
@@ -41,6 +42,7 @@ def detail(appeal: Appeal, *, actor, reveal: bool = False, channel: str = "api",
     who = selectors.reporter_view(actor=actor, appeal=appeal, reveal=reveal, channel=channel, request=request)
     assignee = appeal.assignee_user or appeal.assignee_team or appeal.assignee_unit
     can_handle = scoping.can(actor, perms.HANDLE, appeal.unit)
+    history = list(appeal.events.select_related("actor"))
     return {
         **list_item(appeal),
         "description": appeal.description, "address": appeal.address, "latitude": appeal.latitude,
@@ -49,15 +51,53 @@ def detail(appeal: Appeal, *, actor, reveal: bool = False, channel: str = "api",
         "visit_satisfied": appeal.visit_satisfied, "reject_reason": appeal.reject_reason,
         "merged_into": appeal.merged_into.number if appeal.merged_into else None, "reopen_count": appeal.reopen_count,
         "assignee": (_user(assignee) if assignee is appeal.assignee_user else str(assignee)) if assignee else None,
-        "actions": rules.allowed_actions(appeal.state) if can_handle else [],
+        "actions": allowed_for(appeal, actor) if can_handle else [],
         "events": [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "actor": _user(e.actor),
                     "action_label": str(ACTION_LABELS.get(e.action, e.action)),
                     "to_label": str(AppealState(e.to_state).label),
                     "at": e.at, "note": e.note, "detail": e.detail}
-                   for e in appeal.events.select_related("actor")],
+                   for e in history],
         "photos": [{"id": p.pk, "stage": p.stage, "url": p.file.url, "width": p.width, "height": p.height,
                     "gps_latitude": p.gps_latitude, "gps_longitude": p.gps_longitude} for p in appeal.photos.all()],
+        **limits_and_times(appeal, history),
     }
+
+
+# --- time limits, escalation and response times (R-H4, R-H8) -------------------------------------------------------
+
+def allowed_for(appeal: Appeal, actor) -> list[str]:
+    """The table's actions for the state; 退回 only for the receiver of the dispatch (R-H4)."""
+    return [a for a in rules.allowed_actions(appeal.state)
+            if a != "return" or selectors.appeal_may_return(appeal=appeal, actor=actor)]
+
+
+def limits_and_times(appeal: Appeal, history) -> dict:
+    times = selectors.response_times(appeal, history)
+    level = appeal.level_unit
+    return {
+        "dispatch_due_at": appeal.dispatch_due_at, "dispatched_at": appeal.dispatched_at,
+        "extended_days": appeal.extended_days, "extension_left": rules.MAX_EXTENSION_WORKING_DAYS - appeal.extended_days,
+        "level_unit": level.name if level else None, "level_unit_id": level.pk if level else None,
+        "escalated": level is not None,
+        "accept_seconds": times["accept_seconds"], "first_action_seconds": times["first_action_seconds"],
+        "accept_duration": duration_label(times["accept_seconds"]),
+        "first_action_duration": duration_label(times["first_action_seconds"]),
+    }
+
+
+def duration_label(seconds: float | None) -> str:
+    """"2小时5分钟" style; "" when not yet known."""
+    if seconds is None:
+        return ""
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return str(_("%(days)s天%(hours)s小时") % {"days": days, "hours": hours})
+    if hours:
+        return str(_("%(hours)s小时%(minutes)s分钟") % {"hours": hours, "minutes": minutes})
+    return str(_("%(minutes)s分钟") % {"minutes": minutes})
+
 
 
 def duplicate_item(candidate) -> dict:

@@ -29,6 +29,7 @@ class TransitionIn(Schema):
     satisfied: bool | None = None
     reason: str = ""
     into_id: int | None = None
+    days: int | None = None  # extend: working days to add (R-H4)
 
 
 class CategoryOut(Schema):
@@ -161,3 +162,13 @@ class AppealOut(AppealListOut):
     actions: list[str]
     events: list[EventOut]
     photos: list[PhotoOut]
+    # time limits, escalation, response times (R-H4, R-H8)
+    dispatch_due_at: dt.datetime | None = None
+    dispatched_at: dt.datetime | None = None
+    extended_days: int = 0
+    extension_left: int = 0
+    level_unit: str | None = None
+    level_unit_id: int | None = None
+    escalated: bool = False
+    accept_seconds: float | None = None
+    first_action_seconds: float | None = None

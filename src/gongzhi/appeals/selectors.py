@@ -21,12 +21,14 @@ from . import rules
 from .calendar import Calendar
 from .models import Appeal, AppealState
 
-_RELATED = ("unit", "category", "owner", "assignee_unit", "assignee_team", "assignee_user", "merged_into")
+_RELATED = ("unit", "category", "owner", "assignee_unit", "assignee_team", "assignee_user", "merged_into",
+            "level_unit")
 
 
 def appeal_list(*, actor, state: str | None = None, category: str | None = None, channel: str | None = None,
-                overdue: bool | None = None) -> QuerySet:
-    """Appeals under the units where the actor holds ``appeals.view`` (a grid worker: their grid)."""
+                overdue: bool | None = None, escalated_to_me: bool = False) -> QuerySet:
+    """Appeals under the units where the actor holds ``appeals.view`` (a grid worker: their grid);
+    ``escalated_to_me``: only those escalated to a unit where the actor holds a role (升级督办)."""
     scoping.require(actor, perms.VIEW)
     qs = scoping.scope(Appeal.objects.select_related(*_RELATED), actor, perms.VIEW, "unit__path")
     if state:
@@ -38,6 +40,8 @@ def appeal_list(*, actor, state: str | None = None, category: str | None = None,
     if overdue is not None:
         q = overdue_q()
         qs = qs.filter(q) if overdue else qs.exclude(q)
+    if escalated_to_me:
+        qs = qs.filter(level_unit__in=[u.pk for u in scoping.top_units(actor) if scoping.can(actor, perms.VIEW, u)])
     return qs
 
 
@@ -264,4 +268,32 @@ def appeal_figures(*, unit, start, end) -> dict:
         "satisfaction_rate": _rate(figures["satisfied"], figures["rated"]),
         "median_accept_seconds": _median(accept_times), "median_resolve_seconds": _median(resolve_times),
         "overdue": figures["overdue"], "escalated": escalated,
+    }
+
+
+# --- extension, return, escalation, response times (R-H4, R-H8) ------------------------------------------------------
+
+def appeal_may_return(*, appeal: Appeal, actor) -> bool:
+    """退回 (R-H4) is for the unit, team or person the order was dispatched to (a handler there), not the owner."""
+    if not getattr(actor, "is_authenticated", False) or actor.pk == appeal.owner_id:
+        return False
+    if appeal.assignee_user_id is not None and appeal.assignee_user_id == actor.pk:
+        return True
+    units = [u for u in (appeal.assignee_unit, getattr(appeal.assignee_team, "unit", None)) if u is not None]
+    return any(scoping.can(actor, perms.HANDLE, u) for u in units)
+
+
+FIRST_ACTIONS = frozenset({"take", "start", "resolve", "return"})
+
+
+def response_times(appeal: Appeal, events) -> dict:
+    """Per appeal: seconds from filing to 受理, and from the first 派单 to the first action on it (the "马上" figure:
+    接单, start, 处置 or 退回); None while it has not happened."""
+    events = list(events)
+    dispatch = next((e for e in events if e.action == "dispatch"), None)
+    first = next((e for e in events if dispatch is not None and e.action in FIRST_ACTIONS and
+                  (e.at, e.pk) > (dispatch.at, dispatch.pk)), None)
+    return {
+        "accept_seconds": (appeal.accepted_at - appeal.submitted_at).total_seconds() if appeal.accepted_at else None,
+        "first_action_seconds": (first.at - dispatch.at).total_seconds() if first else None,
     }

@@ -10,17 +10,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import ExifTags, Image
 
 from gongzhi.accounts import scoping
 from gongzhi.core import clock, crypto, events
+from gongzhi.notifications.services import notification_create
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Organisation, Unit
 
 from . import events as appeal_events
 from . import permissions as perms
-from . import rules
+from . import rules, selectors
 from .calendar import Calendar
 from .errors import AppealsError
 from .models import (
@@ -115,7 +118,7 @@ def appeal_submit(*, data: AppealInput, actor) -> Appeal:
     name = (data.reporter_name or "").strip() or (person.name if person else "")
     phone = (data.reporter_phone or "").strip() or getattr(actor, "phone", "") or ""
     now = clock.now()
-    limit = rules.LIMITS[data.urgency]
+    limit = rules.limit_for(category=category, urgency=data.urgency, at=now)
     appeal = _create_numbered(
         channel=data.channel, category=category, description=data.description.strip(),
         unit=resolve_unit(data.unit, data.latitude, data.longitude), address=data.address.strip(),
@@ -134,12 +137,16 @@ def _lock(appeal: Appeal) -> Appeal:
     return Appeal.objects.select_for_update(of=("self",)).select_related("unit", "category", "owner").get(pk=appeal.pk)
 
 
-def _move(appeal: Appeal, action: str, actor, note: str = "", detail: dict | None = None, **fields) -> Appeal:
-    """Check the transition table, apply it, leave an event and announce it (all or nothing)."""
-    sources, target = rules.TRANSITIONS[action]
-    if appeal.state not in sources:
+def _check_state(appeal: Appeal, action: str) -> None:
+    if appeal.state not in rules.TRANSITIONS[action][0]:
         raise AppealsError.BAD_TRANSITION.error(detail={"state": appeal.state, "action": action,
                                                         "allowed": rules.allowed_actions(appeal.state)})
+
+
+def _move(appeal: Appeal, action: str, actor, note: str = "", detail: dict | None = None, **fields) -> Appeal:
+    """Check the transition table, apply it, leave an event and announce it (all or nothing)."""
+    _check_state(appeal, action)
+    target = rules.target_state(action, appeal.state)
     from_state = appeal.state
     appeal.state = target
     for name, value in fields.items():
@@ -163,9 +170,11 @@ def appeal_accept(*, appeal: Appeal, actor, note: str = "") -> Appeal:
     appeal = _lock(appeal)
     _require_handle(actor, appeal, "accept")
     now = clock.now()
-    limit = rules.LIMITS[appeal.urgency]
+    limit = rules.limit_for(category=appeal.category, urgency=appeal.urgency, at=now)
+    calendar = Calendar()
     appeal = _move(appeal, "accept", actor, note, owner=actor, accepted_at=now,
-                   reply_due_at=Calendar().add_working_days(now, limit.reply_working_days))
+                   reply_due_at=calendar.add_working_days(now, limit.reply_working_days),
+                   dispatch_due_at=calendar.add_working_hours(now, limit.dispatch_working_hours))
     if appeal.channel == Channel.PHOTO_REPORT:
         events.publish(appeal_events.REPORT_ACCEPTED, appeal=appeal)
     return appeal
@@ -174,15 +183,18 @@ def appeal_accept(*, appeal: Appeal, actor, note: str = "") -> Appeal:
 @transaction.atomic
 def appeal_dispatch(*, appeal: Appeal, actor, unit: Unit | None = None, team: Organisation | None = None,
                     user=None, note: str = "") -> Appeal:
-    """派单 to a unit, a team or a person; the owner stays the owner (首问负责)."""
+    """派单 to a unit, a team or a person; the owner stays the owner (首问负责). Whether it kept the dispatch limit
+    is recorded on the event; the return window (R-H4) starts now."""
     appeal = _lock(appeal)
     _require_handle(actor, appeal, "dispatch")
     if unit is None and team is None and user is None:
         raise AppealsError.DISPATCH_TARGET.error()
+    now = clock.now()
+    late = appeal.dispatch_due_at is not None and now > appeal.dispatch_due_at
     return _move(appeal, "dispatch", actor, note,
                  detail={"unit": unit.pk if unit else None, "team": team.pk if team else None,
-                         "user": user.pk if user else None},
-                 assignee_unit=unit, assignee_team=team, assignee_user=user)
+                         "user": user.pk if user else None, "late": late},
+                 assignee_unit=unit, assignee_team=team, assignee_user=user, dispatched_at=now)
 
 
 @transaction.atomic
@@ -275,9 +287,10 @@ def appeal_reopen(*, appeal: Appeal, actor, note: str = "") -> Appeal:
     _require_handle(actor, appeal, "reopen")
     if appeal.state in rules.TRANSITIONS["reopen"][0] and not _unsatisfied(appeal):
         raise AppealsError.REOPEN_NOT_DUE.error(detail={"rating": appeal.rating})
-    limit = rules.LIMITS[appeal.urgency]
+    limit = rules.limit_for(category=appeal.category, urgency=appeal.urgency, at=clock.now())
     return _move(appeal, "reopen", actor, note, reopen_count=appeal.reopen_count + 1, rating=None,
                  visit_satisfied=None, assignee_unit=None, assignee_team=None, assignee_user=None,
+                 resolved_at=None, extended_days=0,
                  reply_due_at=Calendar().add_working_days(clock.now(), limit.reply_working_days))
 
 
@@ -368,21 +381,145 @@ def appeal_photo_add(*, appeal: Appeal, actor, upload, stage: str = PhotoStage.B
     return photo
 
 
+# --- extension and return (R-H4) --------------------------------------------------------------------------------
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise AppealsError.REASON_REQUIRED.error()
+    return reason
+
+
+@transaction.atomic
+def appeal_extend(*, appeal: Appeal, actor, days: int, reason: str) -> Appeal:
+    """延期 (R-H4): the owner or a supervisor moves the reply limit on by ``days`` working days, with a reason; all
+    extensions of one reply limit add up to at most ``rules.MAX_EXTENSION_WORKING_DAYS``."""
+    appeal = _lock(appeal)
+    _check_state(appeal, "extend")
+    _require_handle(actor, appeal, "extend")
+    reason = _reason(reason)
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise AppealsError.EXTENSION_DAYS.error(detail={"days": days})
+    total = appeal.extended_days + days
+    if total > rules.MAX_EXTENSION_WORKING_DAYS:
+        raise AppealsError.EXTENSION_EXCEEDED.error(detail={"max": rules.MAX_EXTENSION_WORKING_DAYS,
+                                                            "used": appeal.extended_days, "asked": days})
+    due = Calendar().add_working_days(appeal.reply_due_at, days)
+    return _move(appeal, "extend", actor, reason,
+                 detail={"days": days, "total": total, "from_due": appeal.reply_due_at.isoformat(),
+                         "to_due": due.isoformat()},
+                 reply_due_at=due, extended_days=total)
+
+
+@transaction.atomic
+def appeal_return(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """退回 (R-H4): the receiver of an order dispatched to the wrong unit sends it back to the owner, with a reason,
+    within ``rules.RETURN_WINDOW_WORKING_DAYS`` working days of the dispatch; the appeal is accepted again."""
+    appeal = _lock(appeal)
+    appeal = Appeal.objects.select_related("unit", "category", "owner", "assignee_unit", "assignee_team__unit") \
+        .get(pk=appeal.pk)
+    _check_state(appeal, "return")
+    if not selectors.appeal_may_return(appeal=appeal, actor=actor):
+        raise AppealsError.NOT_RECIPIENT.error(detail={"appeal": appeal.pk})
+    reason = _reason(reason)
+    window_end = Calendar().add_working_days(appeal.dispatched_at, rules.RETURN_WINDOW_WORKING_DAYS) \
+        if appeal.dispatched_at else None
+    if window_end is None or clock.now() > window_end:
+        raise AppealsError.RETURN_WINDOW.error(detail={"window_end": window_end.isoformat() if window_end else None})
+    assignee = appeal.assignee_user or appeal.assignee_team or appeal.assignee_unit
+    appeal = _move(appeal, "return", actor, reason,
+                   detail={"unit": appeal.assignee_unit_id, "team": appeal.assignee_team_id,
+                           "user": appeal.assignee_user_id},
+                   assignee_unit=None, assignee_team=None, assignee_user=None)
+    if appeal.owner_id:
+        notification_create(user=appeal.owner, kind="appeals.returned",
+                            title=_("工单%(number)s被退回") % {"number": appeal.number},
+                            body=_("%(assignee)s退回了派单，理由：%(reason)s") % {"assignee": str(assignee),
+                                                                          "reason": reason},
+                            url=reverse("appeals:detail", args=[appeal.pk]))
+    return appeal
+
+
+# --- escalation one tier up (小事不出网格，大事不出街道) ----------------------------------------------------------
+
+def escalation_target(unit: Unit) -> Unit | None:
+    """The nearest ancestor of the next tier (grid → community → street → district); None at the top."""
+    tier = rules.ESCALATION_LADDER.get(unit.kind)
+    if tier is None:
+        return None
+    ancestors = list(Unit.objects.filter(path__in=unit.ancestors_paths()).order_by("-depth", "-path"))
+    return next((u for u in ancestors if u.kind == tier), None) or (unit.parent if unit.parent_id else None)
+
+
+def _notify_escalation(appeal: Appeal, to_unit: Unit, from_unit: Unit, reason: str) -> None:
+    """Everyone holding ``appeals.supervise`` or ``appeals.handle`` at the target unit itself."""
+    from gongzhi.accounts.models import RoleAssignment
+    from gongzhi.accounts.permissions import roles_with
+
+    roles = roles_with(perms.SUPERVISE) | roles_with(perms.HANDLE)
+    users = {ra.user for ra in RoleAssignment.objects.filter(unit=to_unit, revoked_at__isnull=True, role__in=roles)
+             .select_related("user").order_by("user_id")}
+    for user in sorted(users, key=lambda u: u.pk):
+        notification_create(
+            user=user, kind="appeals.escalated",
+            title=_("诉求%(number)s已升级至%(unit)s督办") % {"number": appeal.number, "unit": to_unit.name},
+            body=_("由%(from_unit)s升级：%(reason)s") % {"from_unit": from_unit.name, "reason": reason},
+            url=reverse("appeals:detail", args=[appeal.pk]))
+
+
+def _escalate(appeal: Appeal, actor, reason: str, *, due: str | None, manual: bool) -> Appeal:
+    """Caller holds the row lock and has checked the state."""
+    from_unit = appeal.level_unit or appeal.unit
+    to_unit = escalation_target(from_unit)
+    if to_unit is None:
+        raise AppealsError.TOP_TIER.error(detail={"unit": from_unit.name})
+    appeal = _move(appeal, "escalate", actor, reason,
+                   detail={"from_unit": from_unit.pk, "from_unit_name": from_unit.name, "to_unit": to_unit.pk,
+                           "to_unit_name": to_unit.name, "due": due, "manual": manual},
+                   level_unit=to_unit)
+    events.publish(appeal_events.ESCALATED, appeal=appeal, from_unit=from_unit, to_unit=to_unit)
+    _notify_escalation(appeal, to_unit, from_unit, reason)
+    return appeal
+
+
+@transaction.atomic
+def appeal_escalate(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """升级 by hand: the owner (or a supervisor) moves a matter one tier up, with a reason. An appeal nobody has
+    accepted yet has no owner, so only a supervisor may escalate it."""
+    appeal = _lock(appeal)
+    appeal = Appeal.objects.select_related("unit", "category", "owner", "level_unit").get(pk=appeal.pk)
+    _check_state(appeal, "escalate")
+    _require_handle(actor, appeal, "escalate")
+    if appeal.owner_id is None:
+        scoping.require(actor, perms.SUPERVISE, appeal.unit)
+    return _escalate(appeal, actor, _reason(reason), due=None, manual=True)
+
+
 # --- 督办 (R-H5, R-H8) --------------------------------------------------------------------------------------------
 
 @transaction.atomic
 def overdue_supervise(now=None) -> int:
-    """Record one 督办 event on every red (overdue) appeal that has none for its current deadline; returns the count.
+    """The periodic job: on every red (overdue) appeal, once per current deadline, record a 督办 event and escalate
+    it one tier (unless it is already at the top); returns the number of appeals supervised.
 
     A deadline is "current" for the state it guards: a waiting appeal's accept limit, an accepted one's reply limit;
-    a reopened appeal gets a new reply limit and so may be supervised again."""
+    an extension or a reopened appeal gets a new reply limit and so may be supervised and escalated again. Appeals
+    are locked one by one in primary-key order, so a second run at the same time waits and then finds the events."""
     from .selectors import overdue_q
 
     count = 0
-    for appeal in Appeal.objects.filter(overdue_q()).select_related("unit"):
-        due = appeal.accept_due_at if appeal.state == AppealState.SUBMITTED else appeal.reply_due_at
-        if appeal.events.filter(action="supervise", detail__due=due.isoformat()).exists():
+    for pk in Appeal.objects.filter(overdue_q()).order_by("pk").values_list("pk", flat=True):
+        appeal = Appeal.objects.select_for_update(of=("self",)).select_related(
+            "unit", "category", "owner", "level_unit").filter(overdue_q(), pk=pk).first()
+        if appeal is None:  # handled meanwhile
             continue
-        _event(appeal, "supervise", appeal.state, None, "", due=due.isoformat(), tier=appeal.unit.kind)
-        count += 1
+        due = appeal.accept_due_at if appeal.state == AppealState.SUBMITTED else appeal.reply_due_at
+        key = due.isoformat()
+        if not appeal.events.filter(action="supervise", detail__due=key).exists():
+            level = appeal.level_unit or appeal.unit
+            _event(appeal, "supervise", appeal.state, None, "", due=key, tier=level.kind)
+            count += 1
+        if appeal.state in rules.TRANSITIONS["escalate"][0] and escalation_target(appeal.level_unit or appeal.unit) \
+                and not appeal.events.filter(action="escalate", detail__due=key).exists():
+            _escalate(appeal, None, str(_("超期未办，自动升级督办")), due=key, manual=False)
     return count
