@@ -86,7 +86,7 @@ def project_item(p: Project, *, actor) -> dict:
     return {
         "id": p.pk, "name": p.name, "unit": p.unit.name, "unit_id": p.unit_id, "kinds": [_kind(k) for k in p.kinds.all()],
         "description": p.description, "funder": p.funder, "funding": p.funding,
-        "funding_label": str(p.get_funding_display()), "budget": p.budget,
+        "funding_label": str(p.get_funding_display()), "budget": p.budget, "budget_label": f"{p.budget:,.2f}",
         "organisation": p.organisation.name if p.organisation else None, "social_worker": _user(p.social_worker),
         "social_worker_id": p.social_worker_id, "starts_on": p.starts_on, "ends_on": p.ends_on, "status": p.status,
         "status_label": str(p.get_status_display()),

@@ -83,6 +83,10 @@ class Suggestion:
     distance_m: int | None
     reason: str
 
+    @property
+    def distance_label(self) -> str:
+        return _distance_text(self.distance_m)
+
 
 def _rank(items: list[Suggestion]) -> list[Suggestion]:
     return sorted(items, key=lambda s: (s.distance_m is None, s.distance_m or 0, s.obj.name, s.obj.pk))
