@@ -1,27 +1,28 @@
-"""Appeal → GeoReport service request (and AppealEvent → request update). Public output: no reporter data at all,
-and phone or ID numbers typed into a description are masked (R-H7, R-P3)."""
+"""Appeal rows → GeoReport service requests (and AppealEvent → request updates). Public output: no reporter data at
+all, and phone or ID numbers typed into a description are masked (R-H7, R-P3).
+
+A page holds up to 1000 requests, so the labels and message templates are translated once per page (``Labels``)
+and rows are plain dicts from ``selectors.ROW``."""
 
 from __future__ import annotations
 
 import re
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.appeals import selectors as appeal_selectors
-from gongzhi.appeals.models import Appeal, AppealEvent, AppealState, RejectReason
+from gongzhi.appeals.models import Appeal, AppealState, Channel, RejectReason, Urgency
 from gongzhi.appeals.presenters import ACTION_LABELS
 from gongzhi.privacy.masking import mask_id_number, mask_phone
 
 from .catalog import STATUS
-from .render import w3
 
 _ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 # R-H2: a matter refused for touching secrets or privacy is listed without its text
 _WITHHELD = frozenset({RejectReason.SECRETS})
-
-_STATE_LABELS = dict(AppealState.choices)
 
 NOTE_TYPES = {"submit": "opened", "close": "closed", "reject": "closed", "merge": "closed", "reopen": "reopened"}
 
@@ -31,96 +32,118 @@ def mask_text(text: str) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
-def status_notes(appeal: Appeal) -> str:
-    label = str(AppealState(appeal.state).label)
-    if appeal.state == AppealState.REJECTED and appeal.reject_reason:
-        return str(_("%(state)s：%(reason)s") % {"state": label, "reason": appeal.get_reject_reason_display()})
-    if appeal.state == AppealState.MERGED and appeal.merged_into_id:
-        return str(_("与%(number)s重复，已合并") % {"number": appeal.merged_into.number})
-    if appeal.reopen_count and STATUS[appeal.state] == "open":
-        return str(_("%(state)s（第%(count)s次重办）") % {"state": label, "count": appeal.reopen_count})
-    return label
+class Labels:
+    """The display strings of one response, in the request's language, translated once."""
+
+    def __init__(self):
+        self.tz = timezone.get_current_timezone()
+        self.state = {k: str(v) for k, v in AppealState.choices}
+        self.channel = {k: str(v) for k, v in Channel.choices}
+        self.urgency = {k: str(v) for k, v in Urgency.choices}
+        self.reason = {k: str(v) for k, v in RejectReason.choices}
+        self.action = {k: str(v) for k, v in ACTION_LABELS.items()}
+        self.refused = str(_("%(state)s：%(reason)s"))
+        self.merged = str(_("与%(number)s重复，已合并"))
+        self.reopened = str(_("%(state)s（第%(count)s次重办）"))
+        self.accept_by = str(_("将于%(due)s前受理"))
+        self.reply_by = str(_("将于%(due)s前答复"))
+        self.merge_note = str(_("%(action)s：与%(number)s重复"))
+
+    def w3(self, moment) -> str | None:
+        return moment.astimezone(self.tz).isoformat(timespec="seconds") if moment else None
 
 
-def _expected(appeal: Appeal):
-    if STATUS[appeal.state] == "closed":
+def status_notes(row: dict, labels: Labels) -> str:
+    state = labels.state[row["state"]]
+    if row["state"] == AppealState.REJECTED and row["reject_reason"]:
+        return labels.refused % {"state": state, "reason": labels.reason.get(row["reject_reason"], "")}
+    if row["state"] == AppealState.MERGED and row["merged_into__number"]:
+        return labels.merged % {"number": row["merged_into__number"]}
+    if row["reopen_count"] and STATUS[row["state"]] == "open":
+        return labels.reopened % {"state": state, "count": row["reopen_count"]}
+    return state
+
+
+def _expected(row: dict):
+    if STATUS[row["state"]] == "closed":
         return None
-    return appeal.accept_due_at if appeal.state == AppealState.SUBMITTED else appeal.reply_due_at
+    return row["accept_due_at"] if row["state"] == AppealState.SUBMITTED else row["reply_due_at"]
 
 
-def service_notice(appeal: Appeal) -> str | None:
-    due = _expected(appeal)
+def service_notice(row: dict, labels: Labels) -> str | None:
+    due = _expected(row)
     if due is None:
         return None
-    if appeal.state == AppealState.SUBMITTED:
-        return str(_("将于%(due)s前受理") % {"due": w3(due)})
-    return str(_("将于%(due)s前答复") % {"due": w3(due)})
+    template = labels.accept_by if row["state"] == AppealState.SUBMITTED else labels.reply_by
+    return template % {"due": labels.w3(due)}
 
 
-def _agency(appeal: Appeal) -> str:
-    return (appeal.assignee_team or appeal.assignee_unit or appeal.unit).name
-
-
-def _description(appeal: Appeal) -> str:
-    if appeal.state == AppealState.REJECTED and appeal.reject_reason in _WITHHELD:
+def _description(row: dict) -> str:
+    if row["state"] == AppealState.REJECTED and row["reject_reason"] in _WITHHELD:
         return ""
-    return mask_text(appeal.description)
+    return mask_text(row["description"])
 
 
-def event_summary(event: AppealEvent) -> str:
-    label = str(ACTION_LABELS.get(event.action, event.action))
-    if event.action == "reject" and (event.detail or {}).get("reason") in RejectReason.values:
-        return f"{label}：{RejectReason(event.detail['reason']).label}"
-    if event.action == "merge" and (event.detail or {}).get("into_number"):
-        return str(_("%(action)s：与%(number)s重复") % {"action": label, "number": event.detail["into_number"]})
+def event_summary(action: str, detail: dict | None, labels: Labels) -> str:
+    label = labels.action.get(action, action)
+    detail = detail or {}
+    if action == "reject" and detail.get("reason") in labels.reason:
+        return f"{label}：{labels.reason[detail['reason']]}"
+    if action == "merge" and detail.get("into_number"):
+        return labels.merge_note % {"action": label, "number": detail["into_number"]}
     return label
 
 
-def request_item(appeal: Appeal, *, extensions: bool = False, calendar=None) -> dict:
-    link = getattr(appeal, "open311_link", None)
+def _warning(row: dict, calendar) -> str | None:
+    probe = Appeal(state=row["state"], accept_due_at=row["accept_due_at"], reply_due_at=row["reply_due_at"],
+                   resolved_at=row["resolved_at"])
+    return appeal_selectors.warning(probe, calendar=calendar) or None
+
+
+def request_item(row: dict, labels: Labels, *, extensions: bool = False, calendar=None) -> dict:
+    expected = _expected(row)
     item = {
-        "service_request_id": appeal.number,
-        "status": STATUS[appeal.state],
-        "status_notes": status_notes(appeal),
-        "service_name": appeal.category.name,
-        "service_code": appeal.category.code,
-        "description": _description(appeal),
-        "agency_responsible": _agency(appeal),
-        "service_notice": service_notice(appeal),
-        "requested_datetime": appeal.submitted_at,
-        "updated_datetime": getattr(appeal, "updated_at", None) or appeal.submitted_at,
-        "expected_datetime": _expected(appeal),
-        "address": appeal.address,
-        "address_id": appeal.unit.code,
+        "service_request_id": row["number"],
+        "status": STATUS[row["state"]],
+        "status_notes": status_notes(row, labels),
+        "service_name": row["category__name"],
+        "service_code": row["category__code"],
+        "description": _description(row),
+        "agency_responsible": row["assignee_team__name"] or row["assignee_unit__name"] or row["unit__name"],
+        "service_notice": service_notice(row, labels),
+        "requested_datetime": labels.w3(row["submitted_at"]),
+        "updated_datetime": labels.w3(row["updated_at"] or row["submitted_at"]),
+        "expected_datetime": labels.w3(expected),
+        "address": row["address"],
+        "address_id": row["unit__code"],
         "zipcode": None,
-        "lat": appeal.latitude,
-        "long": appeal.longitude,
-        "media_url": link.media_url if link and link.media_url else None,
+        "lat": row["latitude"],
+        "long": row["longitude"],
+        "media_url": row["open311_link__media_url"] or None,
     }
     if extensions:
         item["extended_attributes"] = {
-            "channel": appeal.channel, "channel_label": str(appeal.get_channel_display()),
-            "grid": appeal.unit.code, "grid_name": appeal.unit.name,
-            "detailed_status": appeal.state, "detailed_status_label": str(appeal.get_state_display()),
-            "urgency": appeal.urgency, "urgency_label": str(appeal.get_urgency_display()),
-            "warning": appeal_selectors.warning(appeal, calendar=calendar) or None,
-            "reopen_count": appeal.reopen_count,
-            "merged_into": appeal.merged_into.number if appeal.merged_into_id else None,
+            "channel": row["channel"], "channel_label": labels.channel.get(row["channel"], row["channel"]),
+            "grid": row["unit__code"], "grid_name": row["unit__name"],
+            "detailed_status": row["state"], "detailed_status_label": labels.state[row["state"]],
+            "urgency": row["urgency"], "urgency_label": labels.urgency.get(row["urgency"], row["urgency"]),
+            "warning": _warning(row, calendar), "reopen_count": row["reopen_count"],
+            "merged_into": row["merged_into__number"],
         }
-        item["notes"] = [{"datetime": e.at, "summary": event_summary(e), "type": NOTE_TYPES.get(e.action, "activity")}
-                         for e in appeal.events.all()]
+        item["notes"] = [{"datetime": labels.w3(e["at"]), "summary": event_summary(e["action"], e["detail"], labels),
+                          "type": NOTE_TYPES.get(e["action"], "activity")} for e in row["events"]]
     return item
 
 
-def update_item(event: AppealEvent, *, extensions: bool = False) -> dict:
+def update_item(event, labels: Labels, *, extensions: bool = False) -> dict:
     """The servicerequestupdates extension: one row per AppealEvent. Workers' free-text notes are internal and not
     published; the update says what was done (and the legal reason of a refusal)."""
     item = {
         "update_id": str(event.pk), "service_request_id": event.appeal.number,
-        "status": STATUS.get(event.to_state, "open"), "updated_datetime": event.at,
-        "description": event_summary(event), "media_url": None,
+        "status": STATUS.get(event.to_state, "open"), "updated_datetime": labels.w3(event.at),
+        "description": event_summary(event.action, event.detail, labels), "media_url": None,
     }
     if extensions:
         item["extended_attributes"] = {"action": event.action, "detailed_status": event.to_state,
-                                       "detailed_status_label": str(_STATE_LABELS.get(event.to_state, event.to_state))}
+                                       "detailed_status_label": labels.state.get(event.to_state, event.to_state)}
     return item

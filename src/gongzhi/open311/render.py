@@ -62,22 +62,17 @@ def to_xml(root: str, data) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(el, encoding="unicode").encode()
 
 
-def _json_value(value):
-    if isinstance(value, dict):
-        return {k: _json_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_value(v) for v in value]
+def _json_default(value):
+    """Only what json cannot encode itself reaches here (rows are mostly plain already)."""
     if isinstance(value, dt.datetime):
         return w3(value)
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
+    return str(value)  # lazy translations
 
 
 def to_json(data) -> bytes:
-    return json.dumps(_json_value(data), ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode()
 
 
 def respond(fmt: str, root: str, data, status: int = 200) -> HttpResponse:

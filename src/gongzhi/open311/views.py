@@ -226,16 +226,17 @@ def requests_(request, fmt):
     appeals = selectors.request_list(ids=ids, service_codes=_list(_param(request, "service_code")), start=start,
                                      end=end, statuses=_statuses(request), jurisdiction=jurisdiction, page=page,
                                      page_size=size, extensions=extensions)
-    calendar = Calendar() if extensions else None
-    return out.respond(fmt, "service_requests",
-                       [presenters.request_item(a, extensions=extensions, calendar=calendar) for a in appeals])
+    calendar, labels = Calendar() if extensions else None, presenters.Labels()
+    return out.respond(fmt, "service_requests", [presenters.request_item(a, labels, extensions=extensions,
+                                                                         calendar=calendar) for a in appeals])
 
 
 def _post_request(request, fmt):
     client = selectors.api_client_authenticate(_param(request, "api_key") or (request.GET.get("api_key") or "").strip())
     link = services.request_create(client=client, data=_request_input(request))
+    row = selectors.request_get(number=link.appeal.number)
     return out.respond(fmt, "service_requests", [{
-        "token": link.token, "service_notice": presenters.service_notice(link.appeal),
+        "token": link.token, "service_notice": presenters.service_notice(row, presenters.Labels()),
         "account_id": link.account_id or None}])
 
 
@@ -243,9 +244,9 @@ def _post_request(request, fmt):
 def request_detail(request, fmt, request_id):
     selectors.jurisdiction_get(_param(request, "jurisdiction_id"))
     extensions = _extensions(request)
-    appeal = selectors.request_get(number=request_id, extensions=extensions)
+    row = selectors.request_get(number=request_id, extensions=extensions)
     return out.respond(fmt, "service_requests", [presenters.request_item(
-        appeal, extensions=extensions, calendar=Calendar() if extensions else None)])
+        row, presenters.Labels(), extensions=extensions, calendar=Calendar() if extensions else None)])
 
 
 @endpoint()
@@ -262,8 +263,9 @@ def updates(request, fmt):
     page, size = _paging(request)
     extensions = _extensions(request)
     events = selectors.update_list(ids=_ids(request), start=start, end=end, page=page, page_size=size)
+    labels = presenters.Labels()
     return out.respond(fmt, "service_request_updates",
-                       [presenters.update_item(e, extensions=extensions) for e in events])
+                       [presenters.update_item(e, labels, extensions=extensions) for e in events])
 
 
 @csrf_exempt
