@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("gongzhi.ops.urls")),  # /healthz, /readyz (before web: it had a plain /healthz)
     path("", include("gongzhi.web.urls")),
     path("org/", include("gongzhi.org.urls")),
     path("people/", include("gongzhi.people.urls")),
@@ -24,7 +25,6 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("matching/", include("gongzhi.matching.urls")),
     path("dispatch/", include("gongzhi.dispatch.urls")),
-    path("", include("gongzhi.ops.urls")),
 ]
 
 if settings.DEBUG:

@@ -25,6 +25,7 @@ if _missing:
     )
 
 DEBUG = False
+ALLOWED_HOSTS = [h.strip() for h in os.environ["ALLOWED_HOSTS"].split(",") if h.strip()]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # Behind a TLS-terminating proxy (nginx, a cloud load balancer) that sets X-Forwarded-Proto: the proxy must
@@ -46,7 +47,7 @@ CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = csp_settings(os.e
 # Hashed, compressed static files served by WhiteNoise from STATIC_ROOT (``gongzhi serve`` runs collectstatic).
 STORAGES = {
     **STORAGES,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "gongzhi.ops.storage.StaticStorage"},
 }
 WHITENOISE_USE_FINDERS = False
 
