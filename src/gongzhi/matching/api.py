@@ -99,7 +99,8 @@ def unit_for_create(actor, unit_id: int):
 def _by_id(model, pk: int | None, error: MatchingError, field: str):
     if pk is None:
         return None
-    obj = model.objects.select_related("unit").filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    qs = model.objects.select_related("unit") if any(f.name == "unit" for f in model._meta.fields) else model.objects
+    obj = qs.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     if obj is None:
         raise error.error(detail={"field": field})
     return obj
