@@ -289,3 +289,9 @@ def test_workers_free_text_notes_are_not_published(geo, world, at):
 def test_reads_need_no_key_and_a_key_changes_nothing(geo, three, world):
     _, key = services.api_client_issue(name="App", unit=world.district, actor=world.user("district"))
     assert geo.get("requests") == geo.get("requests", api_key=key)
+
+
+def test_markup_and_control_characters_in_text_still_give_well_formed_xml(geo, world, at):
+    appeal = submit(world, description="<b>井盖</b> & 路灯\x07坏了")
+    status, body = geo.get(f"requests/{appeal.number}", "xml")
+    assert status == 200 and children(body, "request")[0].findtext("description") == "<b>井盖</b> & 路灯坏了"
