@@ -63,7 +63,7 @@ def _locality(need_unit: Unit, unit: Unit) -> str:
     if unit.pk == need_unit.pk:
         return _("同一单元")
     if need_unit.path.startswith(unit.path):
-        return _("上级单元%(unit)s的资源") % {"unit": unit.name}
+        return _("上级单元%(unit)s") % {"unit": unit.name}
     if unit.path.startswith(need_unit.path):
         return _("下辖%(unit)s") % {"unit": unit.name}
     return _("同街道的%(unit)s") % {"unit": unit.name}

@@ -18,9 +18,9 @@ def test_home_shows_the_kinds_matrix_with_gaps(browser_login, world, lists):
     lists.resource(offers=("elderly",))
     html = browser_login("community").get(reverse("matching:home")).content.decode()
     assert "服务类别 × 三张清单" in html and "有需求无资源" in html
-    legal_row = html.split("<td>法律服务</td>")[1].split("</tr>")[0]
-    elderly_row = html.split("<td>助老</td>")[1].split("</tr>")[0]
-    assert "有需求无资源" in legal_row and "有需求无资源" not in elderly_row
+    rows = {r.split("<td>")[1].split("<")[0]: r for r in html.split('id="matrix"')[1].split("</tbody>")[0].split("<tr")[2:]}
+    assert 'class="gap"' in rows["法律服务"] and "缺口" in rows["法律服务"]
+    assert 'class="gap"' not in rows["助老"] and "1 / 1" in rows["助老"]
     assert "永兴社区便民超市" in html and "独居老人居家安全隐患排查" in html
 
 
