@@ -132,6 +132,35 @@ def public_appeal_figures(request, unit: str | None = None, period: str = "month
     return figures.tier_figures(unit=public_unit(unit), period=period, day=day)
 
 
+# --- configuration: holidays and time limits (R-H8, R-U3), for users with appeals.supervise ------------------------
+
+@router.get("/appeals/holidays", response=list[schemas.HolidayOut], summary="节假日与调休日历（督办人员）")
+def holiday_list(request, year: int | None = None):
+    return [presenters.holiday_item(h) for h in selectors.holiday_list(actor=request.auth, year=year)]
+
+
+@router.post("/appeals/holidays", response={201: schemas.HolidayOut}, summary="新增节假日或调休上班日（督办人员）")
+def holiday_create(request, payload: schemas.HolidayIn):
+    h = services.holiday_create(actor=request.auth, date=payload.date, name=payload.name, workday=payload.workday)
+    return Status(201, presenters.holiday_item(h))
+
+
+@router.get("/appeals/limits", response=list[schemas.TimeLimitOut],
+            summary="办理时限配置（全部版本；in_force 为现行版本）")
+def time_limit_list(request):
+    return [presenters.time_limit_item(t) for t in selectors.time_limit_list(actor=request.auth)]
+
+
+@router.post("/appeals/limits", response={201: schemas.TimeLimitOut},
+             summary="新增办理时限版本（按紧急程度，可限定类别；最具体的现行版本优先）")
+def time_limit_create(request, payload: schemas.TimeLimitIn):
+    t = services.time_limit_create(
+        actor=request.auth, category_code=payload.category, urgency=payload.urgency,
+        accept_working_hours=payload.accept_working_hours, dispatch_working_hours=payload.dispatch_working_hours,
+        reply_working_days=payload.reply_working_days, effective_from=payload.effective_from, note=payload.note)
+    return Status(201, presenters.time_limit_item(t))
+
+
 @router.post("/appeals", response={201: AppealOut}, summary="提交诉求（任何登录用户，随手拍等各渠道）")
 def appeal_submit(request, payload: AppealIn):
     unit = Unit.objects.filter(pk=payload.unit_id).first() if payload.unit_id else None

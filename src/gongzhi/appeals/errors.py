@@ -27,5 +27,6 @@ class AppealsError(ErrorCode):
     RETURN_WINDOW = ("appeals.return_window", _("派单已超过2个工作日，不能再退回"), 409)
     NOT_RECIPIENT = ("appeals.not_recipient", _("只有承办单元、队伍或承办人可以退回派单"), 403)
     TOP_TIER = ("appeals.top_tier", _("已在区级，无法再向上升级"), 409)
+    HOLIDAY_NAME = ("appeals.holiday_name", _("请填写节假日名称"), 400)
     HOLIDAY_EXISTS = ("appeals.holiday_exists", _("该日期已在节假日日历中"), 409)
     LIMIT_INVALID = ("appeals.limit_invalid", _("时限须为正整数，紧急程度和类别须有效"), 400)

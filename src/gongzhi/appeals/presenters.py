@@ -99,6 +99,18 @@ def duration_label(seconds: float | None) -> str:
     return str(_("%(minutes)s分钟") % {"minutes": minutes})
 
 
+def holiday_item(h) -> dict:
+    return {"id": h.pk, "date": h.date, "name": h.name, "workday": h.workday}
+
+
+def time_limit_item(t, *, at=None) -> dict:
+    return {"id": t.pk, "category": t.category.code if t.category else None,
+            "category_name": t.category.name if t.category else None, "urgency": t.urgency,
+            "urgency_label": str(t.get_urgency_display()), "accept_working_hours": t.accept_working_hours,
+            "dispatch_working_hours": t.dispatch_working_hours, "reply_working_days": t.reply_working_days,
+            "effective_from": t.effective_from, "in_force": selectors.time_limit_in_force(t, at=at), "note": t.note,
+            "created_by": _user(t.created_by)}
+
 
 def duplicate_item(candidate) -> dict:
     """A possible duplicate for the intake form: what it is, how far, how far along; nobody's data."""

@@ -172,3 +172,40 @@ class AppealOut(AppealListOut):
     escalated: bool = False
     accept_seconds: float | None = None
     first_action_seconds: float | None = None
+
+
+class HolidayIn(Schema):
+    date: dt.date
+    name: str
+    workday: bool = False  # 调休上班: a weekend day that is worked
+
+
+class HolidayOut(Schema):
+    id: int
+    date: dt.date
+    name: str
+    workday: bool
+
+
+class TimeLimitIn(Schema):
+    category: str = ""  # a leaf or a major class code; empty for every category
+    urgency: str = "normal"
+    accept_working_hours: int
+    dispatch_working_hours: int
+    reply_working_days: int
+    effective_from: dt.datetime | None = None
+    note: str = ""
+
+
+class TimeLimitOut(Schema):
+    id: int
+    category: str | None
+    category_name: str | None
+    urgency: str
+    accept_working_hours: int
+    dispatch_working_hours: int
+    reply_working_days: int
+    effective_from: dt.datetime
+    in_force: bool
+    note: str
+    created_by: str | None

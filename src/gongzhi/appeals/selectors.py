@@ -19,7 +19,7 @@ from gongzhi.privacy.services import access_log_record
 from . import permissions as perms
 from . import rules
 from .calendar import Calendar
-from .models import Appeal, AppealState
+from .models import Appeal, AppealState, Holiday, TimeLimit
 
 _RELATED = ("unit", "category", "owner", "assignee_unit", "assignee_team", "assignee_user", "merged_into",
             "level_unit")
@@ -297,3 +297,28 @@ def response_times(appeal: Appeal, events) -> dict:
         "accept_seconds": (appeal.accepted_at - appeal.submitted_at).total_seconds() if appeal.accepted_at else None,
         "first_action_seconds": (first.at - dispatch.at).total_seconds() if first else None,
     }
+
+
+# --- configuration: holidays and time limits (R-H8) ---------------------------------------------------------------
+
+def holiday_list(*, actor, year: int | None = None) -> QuerySet:
+    """The working-day calendar's exceptions, for supervisors (``appeals.supervise`` anywhere)."""
+    scoping.require(actor, perms.SUPERVISE)
+    qs = Holiday.objects.all()
+    return qs.filter(date__year=year) if year else qs
+
+
+def time_limit_list(*, actor) -> QuerySet:
+    """Every configured limit version, newest first within urgency and category (append-only history)."""
+    scoping.require(actor, perms.SUPERVISE)
+    return TimeLimit.objects.select_related("category", "created_by")
+
+
+def time_limit_in_force(row, *, at=None) -> bool:
+    """True when no later row for the same urgency and category has taken over by ``at`` (default now)."""
+    at = at or clock.now()
+    if row.effective_from > at:
+        return False
+    return not TimeLimit.objects.filter(urgency=row.urgency, category_id=row.category_id, effective_from__lte=at) \
+        .filter(Q(effective_from__gt=row.effective_from) | Q(effective_from=row.effective_from, pk__gt=row.pk)) \
+        .exists()

@@ -33,8 +33,10 @@ from .models import (
     AppealState,
     Category,
     Channel,
+    Holiday,
     PhotoStage,
     RejectReason,
+    TimeLimit,
     Urgency,
 )
 
@@ -523,3 +525,46 @@ def overdue_supervise(now=None) -> int:
                 and not appeal.events.filter(action="escalate", detail__due=key).exists():
             _escalate(appeal, None, str(_("超期未办，自动升级督办")), due=key, manual=False)
     return count
+
+
+# --- configuration: holidays and time limits (R-H8, R-U3) --------------------------------------------------------
+
+@transaction.atomic
+def holiday_create(*, actor, date, name: str, workday: bool = False) -> Holiday:
+    """A day off (or a 调休 working weekend day, ``workday=True``) in the working-day calendar; one row per date."""
+    scoping.require(actor, perms.SUPERVISE)
+    name = (name or "").strip()
+    if not name:
+        raise AppealsError.HOLIDAY_NAME.error()
+    if Holiday.objects.filter(date=date).exists():
+        raise AppealsError.HOLIDAY_EXISTS.error(detail={"date": date.isoformat()})
+    try:
+        with transaction.atomic():
+            return Holiday.objects.create(date=date, name=name[:40], workday=bool(workday))
+    except IntegrityError:
+        raise AppealsError.HOLIDAY_EXISTS.error(detail={"date": date.isoformat()}) from None
+
+
+def _positive(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10_000
+
+
+@transaction.atomic
+def time_limit_create(*, actor, urgency: str, accept_working_hours: int, dispatch_working_hours: int,
+                      reply_working_days: int, category_code: str = "", effective_from=None,
+                      note: str = "") -> TimeLimit:
+    """A new version of a limit (append-only): in force from ``effective_from`` (default now) for new deadlines."""
+    scoping.require(actor, perms.SUPERVISE)
+    category = None
+    if category_code:
+        category = Category.objects.filter(code=category_code).first()
+        if category is None:
+            raise AppealsError.CATEGORY_UNKNOWN.error(detail={"category": category_code})
+    hours = {"accept_working_hours": accept_working_hours, "dispatch_working_hours": dispatch_working_hours,
+             "reply_working_days": reply_working_days}
+    bad = [k for k, v in hours.items() if not _positive(v)]
+    if urgency not in Urgency.values or bad:
+        raise AppealsError.LIMIT_INVALID.error(detail={"fields": bad, "urgency": urgency})
+    now = clock.now()
+    return TimeLimit.objects.create(category=category, urgency=urgency, **hours, effective_from=effective_from or now,
+                                    note=(note or "").strip()[:200], created_by=actor, created_at=now)

@@ -107,6 +107,25 @@ CASES = {
         f"public/appeals/figures?unit={c.units[t].code}&period=year", None), prepare=prepare),
 }
 
+# holidays and time limits are district-wide configuration for holders of appeals.supervise (district and street
+# admins, R-H8); everyone else 403
+CONFIG = """
+        -
+district,street,street_b    {code}
+*       403
+"""
+
+_LIMIT = {"urgency": "urgent", "accept_working_hours": 1, "dispatch_working_hours": 1, "reply_working_days": 1}
+
+CASES |= {
+    ("GET", "/api/v1/appeals/holidays"): Case(table(CONFIG.format(code=200)),
+                                              lambda c, r, t: ("appeals/holidays", None)),
+    ("POST", "/api/v1/appeals/holidays"): Case(table(CONFIG.format(code=201)), lambda c, r, t: (
+        "appeals/holidays", {"date": "2031-01-01", "name": "元旦"})),
+    ("GET", "/api/v1/appeals/limits"): Case(table(CONFIG.format(code=200)), lambda c, r, t: ("appeals/limits", None)),
+    ("POST", "/api/v1/appeals/limits"): Case(table(CONFIG.format(code=201)), lambda c, r, t: ("appeals/limits", _LIMIT)),
+}
+
 SELF_SERVICE = {("GET", "/api/v1/appeals/categories"), ("POST", "/api/v1/appeals"), ("GET", "/api/v1/me/appeals")}
 SELF_SERVICE |= {("GET", "/api/v1/appeals/duplicates"), ("GET", "/api/v1/public/appeals"),
                  ("GET", "/api/v1/public/appeals/figures")}
