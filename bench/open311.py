@@ -6,7 +6,7 @@ otherwise; or an existing server with ``--database-url``):
 1. a generated district (5 streets × 12 communities × 4 grids) and ``--requests`` appeals over the three years up
    to now (≈ 900 a day at 1 M, so a 90-day window holds ≈ 80,000), every category, channel and urgency, each in the
    state its age makes likely (old ones closed, recent ones open, some refused or merged), with the AppealEvent
-   history each state implies (≈ 6 events per appeal) — written with ``COPY``, FK triggers off;
+   history each state implies (≈ 8.5 events per appeal) — written with ``COPY``, FK triggers off;
 2. p50/p95 of ``GET /open311/v2/requests.json`` (and a few neighbours) through the Django test client — URL
    resolution, middleware, the view's parsing, the selector's query (newest first over the ``(submitted_at, id)``,
    ``(category, submitted_at)`` and ``(unit, submitted_at)`` indexes, the last-update subquery) and rendering —
@@ -283,13 +283,25 @@ def run(opts) -> dict:
         results.append({"label": label, "path": path, "query": query, "p50": p50, "p95": p95, "rows": rows,
                         "bytes": size})
         log(f"{label}: p50 {p50 * 1000:.1f} ms p95 {p95 * 1000:.1f} ms ({rows} rows, {size / 1024:.0f} KiB)")
-    if opts.profile:  # where the time of the slowest mix goes
+    if opts.explain:  # the plan of the main query of a few mixes
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        for x in results[:3] + results[5:7]:
+            with CaptureQueriesContext(connection) as captured:
+                Client().get(f"/open311/v2/{x['path']}", x["query"])
+            sql = max(captured.captured_queries, key=lambda q: len(q["sql"]))["sql"]
+            with connection.cursor() as cur:
+                cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                print(f"--- {x['label']}\n" + "\n".join(r[0] for r in cur.fetchall()), file=sys.stderr)
+    if opts.profile:  # where the time of the default poll goes
         import cProfile
         import pstats
 
         from django.test import Client
 
-        worst = max(results, key=lambda x: x["p95"])
+        worst = results[0]
         prof = cProfile.Profile()
         prof.enable()
         for _ in range(5):
@@ -371,7 +383,8 @@ def main(argv: list[str]) -> None:
     p.add_argument("--runs", type=int, default=100, help="timed runs of each request")
     p.add_argument("--database-url", help="an existing PostgreSQL database (default: a throw-away cluster started "
                    "by scripts/pgtest.sh on port 54333)")
-    p.add_argument("--profile", action="store_true", help="print a cProfile of the slowest request")
+    p.add_argument("--profile", action="store_true", help="print a cProfile of the default request")
+    p.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the main query of some mixes")
     p.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     opts = p.parse_args(argv)
     url = opts.database_url or os.environ.get("DATABASE_URL")
