@@ -80,11 +80,17 @@ def _need_event(need: Need, action: str, from_status: str, actor, note: str = ""
                                     actor=_who(actor), at=clock.now(), note=_text(note, 500))
 
 
-def _move_need(need: Need, action: str, actor, note: str = "") -> Need:
+def _check_need(need: Need, action: str) -> str:
+    """The status ``action`` moves the need to; 409 with the allowed actions when its status does not allow it."""
     sources, target = rules.NEED_TRANSITIONS[action]
     if need.status not in sources:
         raise MatchingError.BAD_TRANSITION.error(detail={"status": need.status, "action": action,
                                                          "allowed": rules.allowed(rules.NEED_TRANSITIONS, need.status)})
+    return target
+
+
+def _move_need(need: Need, action: str, actor, note: str = "") -> Need:
+    target = _check_need(need, action)
     from_status, need.status = need.status, target
     need.save(update_fields=["status"])
     _need_event(need, action, from_status, actor, note)
@@ -110,7 +116,7 @@ class NeedInput:
     longitude: Decimal | None = None
 
 
-def _check_need(data: NeedInput) -> ServiceKind:
+def _check_need_input(data: NeedInput) -> ServiceKind:
     kind = _kind(data.kind_code)
     title = _text(data.title, 200)
     if not title or len(title) > 120:
@@ -127,7 +133,7 @@ def need_create(*, data: NeedInput, actor) -> Need:
     scoping.require(actor, perms.MANAGE, data.unit)
     if data.source not in (NeedSource.VISIT, NeedSource.SURVEY, NeedSource.MANUAL):
         raise MatchingError.SOURCE_UNKNOWN.error(detail={"source": data.source, "field": "source"})
-    kind = _check_need(data)
+    kind = _check_need_input(data)
     need = Need.objects.create(unit=data.unit, kind=kind, title=_text(data.title, 120),
                                description=_text(data.description, 4000), source=data.source,
                                beneficiaries=data.beneficiaries, latitude=data.latitude, longitude=data.longitude,
@@ -154,7 +160,7 @@ def need_from_appeal(*, appeal, actor, kind_code: str = "", title: str = "", ben
                      title=_text(title, 200) or _text(f"{appeal.category.name}：{appeal.description}", 120),
                      description=appeal.description, source=NeedSource.APPEAL, beneficiaries=beneficiaries,
                      latitude=appeal.latitude, longitude=appeal.longitude)
-    kind = _check_need(data)
+    kind = _check_need_input(data)
     need = Need.objects.create(unit=appeal.unit, kind=kind, title=data.title, description=data.description[:4000],
                                source=NeedSource.APPEAL, appeal=appeal, beneficiaries=beneficiaries,
                                latitude=appeal.latitude, longitude=appeal.longitude, status=NeedStatus.OPEN,
@@ -168,8 +174,7 @@ def need_close(*, need: Need, actor, note: str = "") -> Need:
     """Close a need that no longer needs serving; its live matches are withdrawn with it."""
     need = _lock_need(need)
     scoping.require(actor, perms.MANAGE, need.unit)
-    if need.status not in rules.NEED_TRANSITIONS["close"][0]:
-        _move_need(need, "close", actor, note)  # raises the refusal with the allowed actions
+    _check_need(need, "close")
     for match in Match.objects.select_for_update().filter(need=need, status__in=rules.MATCH_TRANSITIONS["withdraw"][0]) \
             .order_by("pk"):
         _move_match(match, "withdraw", actor, note)
