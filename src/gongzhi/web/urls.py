@@ -8,5 +8,4 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
-    path("healthz", views.healthz, name="healthz"),
 ]

@@ -34,10 +34,6 @@ def home(request):
     })
 
 
-def healthz(request):
-    return JsonResponse({"status": "ok"})
-
-
 def page_not_found(request, exception=None):
     """Django's 404 for URLs no route matches, in the same look as a scoped not-found (API paths answer JSON)."""
     from django.utils.translation import gettext as _
