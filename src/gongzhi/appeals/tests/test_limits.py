@@ -130,3 +130,32 @@ def test_limit_refusals_save_nothing(api, world, at):
     assert api("community").post("appeals/limits", body).status_code == 403
     assert api("observer").get("appeals/limits").status_code == 403
     assert TimeLimit.objects.count() == 0
+
+
+# --- admin -----------------------------------------------------------------------------------------------------
+
+def test_admin_adds_holidays_and_limit_versions_through_the_services_and_never_edits_them(client, world, at):
+    from gongzhi.accounts.models import User
+
+    admin_user = User.objects.create_superuser(username="t-admin", password="test-pass-123")
+    client.force_login(admin_user)
+    r = client.post("/admin/appeals/holiday/add/", {"date": "2030-10-01", "name": "国庆节"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert Holiday.objects.get(date=dt.date(2030, 10, 1)).name == "国庆节"
+    r = client.post("/admin/appeals/timelimit/add/", {
+        "urgency": "urgent", "accept_working_hours": 1, "dispatch_working_hours": 1, "reply_working_days": 2,
+        "effective_from_0": "2030-05-06", "effective_from_1": "08:00:00", "note": "试行"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    row = TimeLimit.objects.get()
+    assert row.created_by == admin_user and row.reply_working_days == 2
+    assert client.get("/admin/appeals/timelimit/").status_code == 200
+    assert client.post(f"/admin/appeals/timelimit/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert TimeLimit.objects.count() == 1
+
+
+def test_admin_config_is_hidden_from_staff_without_supervise(client, world, at):
+    worker = world.user("community")
+    worker.is_staff = True
+    worker.save(update_fields=["is_staff"])
+    client.force_login(worker)
+    assert client.get("/admin/appeals/holiday/").status_code == 403
