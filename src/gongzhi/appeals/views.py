@@ -6,26 +6,29 @@ Thin: parse input, call ``appeals.selectors`` / ``appeals.services``; refusals r
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.accounts import scoping
-from gongzhi.core.errors import DomainError
+from gongzhi.core import clock
+from gongzhi.core.errors import CommonError, DomainError
 from gongzhi.core.pagination import paginate
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Unit
 from gongzhi.web.params import int_param
 
-from . import api, presenters, selectors, services
+from . import api, presenters, rules, selectors, services
 from . import permissions as perms
 from .calendar import Calendar
-from .models import Appeal, AppealState, Category, Channel, RejectReason
+from .models import Appeal, AppealState, Category, Channel, RejectReason, Urgency
 from .schemas import TransitionIn
 
 PAGE_SIZE = 20
@@ -83,12 +86,15 @@ def appeal_list(request):
     if state not in AppealState.values:
         state = None
     overdue = request.GET.get("overdue") == "1"
-    qs = selectors.appeal_list(actor=request.user, state=state, overdue=True if overdue else None)
+    escalated = request.GET.get("escalated") == "1"  # 升级到我所在单元的诉求
+    qs = selectors.appeal_list(actor=request.user, state=state, overdue=True if overdue else None,
+                               escalated_to_me=escalated)
     page = paginate(qs, page=int_param(request.GET.get("page")), page_size=PAGE_SIZE)
     calendar = Calendar()
     return render(request, "appeals/list.html", {
         "page": page, "items": [presenters.list_item(a, calendar=calendar) for a in page.items], "state": state,
-        "overdue": overdue, "states": AppealState.choices,
+        "overdue": overdue, "states": AppealState.choices, "escalated": escalated,
+        "can_supervise": scoping.has_anywhere(request.user, perms.SUPERVISE),
     })
 
 
@@ -122,7 +128,7 @@ def appeal_transition(request, pk: int, action: str):
     payload = TransitionIn(note=post.get("note", ""), unit_id=int_param(post.get("unit_id"), None),
                            user_id=int_param(post.get("user_id"), None), team_id=int_param(post.get("team_id"), None),
                            rating=int_param(post.get("rating"), None), reason=post.get("reason", ""),
-                           into_id=int_param(post.get("into_id"), None),
+                           into_id=int_param(post.get("into_id"), None), days=int_param(post.get("days"), None),
                            satisfied={"1": True, "0": False}.get(post.get("satisfied", "")))
     if action == "visit" and payload.satisfied is None:
         payload.satisfied = True
@@ -187,6 +193,59 @@ def _figure_rows(fig: dict) -> list[dict]:
 
 
 PERIOD_LABELS = {"month": _("本月"), "quarter": _("本季度"), "year": _("本年")}
+
+
+# --- settings: the holiday calendar and time-limit versions (R-H8, R-U3), for holders of appeals.supervise ---------
+
+def _day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _settings_post(request) -> None:
+    post = request.POST
+    if post.get("form") == "holiday":
+        day = _day(post.get("date"))
+        if day is None:
+            raise CommonError.VALIDATION.error(detail=[{"loc": ["date"], "msg": "invalid date"}])
+        h = services.holiday_create(actor=request.user, date=day, name=post.get("name", ""),
+                                    workday=post.get("workday") == "1")
+        messages.success(request, _("已添加%(date)s %(name)s。") % {"date": h.date.isoformat(), "name": h.name})
+        return
+    start = _day(post.get("effective_from"))
+    services.time_limit_create(
+        actor=request.user, category_code=post.get("category", ""), urgency=post.get("urgency", ""),
+        accept_working_hours=int_param(post.get("accept_working_hours"), None),
+        dispatch_working_hours=int_param(post.get("dispatch_working_hours"), None),
+        reply_working_days=int_param(post.get("reply_working_days"), None), note=post.get("note", ""),
+        effective_from=timezone.make_aware(dt.datetime.combine(start, dt.time.min)) if start else None)
+    messages.success(request, _("已新增办理时限版本。"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request):
+    """Supervisors see and add holidays (incl. 调休 workdays) and time-limit versions; nothing is edited in place."""
+    scoping.require(request.user, perms.SUPERVISE)
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                _settings_post(request)
+            return redirect("appeals:settings")
+        except DomainError as e:
+            error, status = e.message, e.status
+    year = int_param(request.GET.get("year"), clock.today().year)
+    limits = [presenters.time_limit_item(t) for t in selectors.time_limit_list(actor=request.user)]
+    return render(request, "appeals/settings.html", {
+        "holidays": selectors.holiday_list(actor=request.user, year=year), "year": year,
+        "limits": [row for row in limits if row["in_force"]], "history": [row for row in limits if not row["in_force"]],
+        "defaults": [(Urgency(u).label, limit) for u, limit in rules.LIMITS.items()],
+        "urgencies": Urgency.choices, "categories": Category.objects.select_related("parent").order_by("kind", "code"),
+        "error": error, "values": request.POST if error else {},
+    }, status=status)
 
 
 @login_required
