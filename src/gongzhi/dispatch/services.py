@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _t
 
 from gongzhi.accounts import scoping
@@ -484,8 +484,7 @@ def candidates_rebuild(*, batch: int = 5000, log=lambda _m: None) -> int:
             _save(candidate_rows(profiles, points))
         last, total = profiles[-1].pk, total + len(profiles)
         log(f"{total} candidates")
-    Candidate.objects.filter(~Q(volunteer_id__in=VolunteerProfile.objects.values("pk"))).delete()
-    return total
+    return total  # rows of removed volunteers go with them (one-to-one, on delete cascade)
 
 
 def candidate_loads_expire(now=None) -> int:
