@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -204,7 +205,8 @@ def _day(value) -> dt.date | None:
         return None
 
 
-def _settings_post(request) -> None:
+def _settings_post(request) -> str:
+    """Add what the posted form describes; returns the query string to come back to (the holiday's year)."""
     post = request.POST
     if post.get("form") == "holiday":
         day = _day(post.get("date"))
@@ -213,7 +215,7 @@ def _settings_post(request) -> None:
         h = services.holiday_create(actor=request.user, date=day, name=post.get("name", ""),
                                     workday=post.get("workday") == "1")
         messages.success(request, _("已添加%(date)s %(name)s。") % {"date": h.date.isoformat(), "name": h.name})
-        return
+        return f"?year={h.date.year}"
     start = _day(post.get("effective_from"))
     services.time_limit_create(
         actor=request.user, category_code=post.get("category", ""), urgency=post.get("urgency", ""),
@@ -222,6 +224,7 @@ def _settings_post(request) -> None:
         reply_working_days=int_param(post.get("reply_working_days"), None), note=post.get("note", ""),
         effective_from=timezone.make_aware(dt.datetime.combine(start, dt.time.min)) if start else None)
     messages.success(request, _("已新增办理时限版本。"))
+    return ""
 
 
 @login_required
@@ -233,8 +236,8 @@ def settings_page(request):
     if request.method == "POST":
         try:
             with transaction.atomic():
-                _settings_post(request)
-            return redirect("appeals:settings")
+                back = _settings_post(request)
+            return redirect(reverse("appeals:settings") + back)
         except DomainError as e:
             error, status = e.message, e.status
     year = int_param(request.GET.get("year"), clock.today().year)
