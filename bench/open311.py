@@ -284,7 +284,7 @@ def run(opts) -> dict:
                         "bytes": size})
         log(f"{label}: p50 {p50 * 1000:.1f} ms p95 {p95 * 1000:.1f} ms ({rows} rows, {size / 1024:.0f} KiB)")
     if opts.explain:  # the plan of the main query of a few mixes
-        from django.db import connection
+        from django.db import connection, transaction
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
@@ -292,7 +292,9 @@ def run(opts) -> dict:
             with CaptureQueriesContext(connection) as captured:
                 Client().get(f"/open311/v2/{x['path']}", x["query"])
             sql = max(captured.captured_queries, key=lambda q: len(q["sql"]))["sql"]
-            with connection.cursor() as cur:
+            with transaction.atomic(), connection.cursor() as cur:  # the settings the selector runs it with
+                cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                cur.execute("SET LOCAL enable_bitmapscan = off")
                 cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 print(f"--- {x['label']}\n" + "\n".join(r[0] for r in cur.fetchall()), file=sys.stderr)
     if opts.profile:  # where the time of the default poll goes

@@ -135,15 +135,16 @@ def request_item(row: dict, labels: Labels, *, extensions: bool = False, calenda
     return item
 
 
-def update_item(event, labels: Labels, *, extensions: bool = False) -> dict:
+def update_item(event: dict, labels: Labels, *, extensions: bool = False) -> dict:
     """The servicerequestupdates extension: one row per AppealEvent. Workers' free-text notes are internal and not
     published; the update says what was done (and the legal reason of a refusal)."""
     item = {
-        "update_id": str(event.pk), "service_request_id": event.appeal.number,
-        "status": STATUS.get(event.to_state, "open"), "updated_datetime": labels.w3(event.at),
-        "description": event_summary(event.action, event.detail, labels), "media_url": None,
+        "update_id": str(event["pk"]), "service_request_id": event["appeal__number"],
+        "status": STATUS.get(event["to_state"], "open"), "updated_datetime": labels.w3(event["at"]),
+        "description": event_summary(event["action"], event["detail"], labels), "media_url": None,
     }
     if extensions:
-        item["extended_attributes"] = {"action": event.action, "detailed_status": event.to_state,
-                                       "detailed_status_label": labels.state.get(event.to_state, event.to_state)}
+        state = event["to_state"]
+        item["extended_attributes"] = {"action": event["action"], "detailed_status": state,
+                                       "detailed_status_label": labels.state.get(state, state)}
     return item

@@ -37,7 +37,7 @@ LIMITS = {"address_string": 200, "first_name": 50, "last_name": 50, "phone": 30,
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
 
-def endpoint(methods=("GET",)):
+def endpoint(methods=("GET", "HEAD")):
     """Format and method checks, and DomainError → the spec's ``errors`` in the requested format."""
 
     def wrap(view):
@@ -214,7 +214,7 @@ def service_definition(request, fmt, code):
 
 
 @csrf_exempt
-@endpoint(methods=("GET", "POST"))
+@endpoint(methods=("GET", "HEAD", "POST"))
 def requests_(request, fmt):
     if request.method == "POST":
         return _post_request(request, fmt)

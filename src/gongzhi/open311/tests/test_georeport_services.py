@@ -113,7 +113,7 @@ def test_unsupported_format_unknown_path_and_method(geo, world):
     status, body = geo.get("widgets", "json")
     assert status == 404 and body[0]["code"] == 404
     r = geo.client.post(f"{BASE}/services.json")
-    assert r.status_code == 405 and r["Allow"] == "GET" and r.json()[0]["code"] == 405
+    assert r.status_code == 405 and r["Allow"] == "GET, HEAD" and r.json()[0]["code"] == 405
     assert r["X-Error-Code"] == "open311.method_not_allowed"
 
 
