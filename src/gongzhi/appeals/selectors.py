@@ -19,7 +19,7 @@ from gongzhi.privacy.services import access_log_record
 from . import permissions as perms
 from . import rules
 from .calendar import Calendar
-from .models import Appeal, AppealState, Holiday, TimeLimit
+from .models import Appeal, AppealEvent, AppealState, Holiday, TimeLimit
 
 _RELATED = ("unit", "category", "owner", "assignee_unit", "assignee_team", "assignee_user", "merged_into",
             "level_unit")
@@ -226,6 +226,20 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _first_action_times(appeals: QuerySet) -> list[float]:
+    """Per dispatched appeal, seconds from its first 派单 to the first 接单/start/处置/退回 after it."""
+    rows = AppealEvent.objects.filter(appeal__in=appeals.values("pk"), action__in={"dispatch", *FIRST_ACTIONS}) \
+        .order_by("appeal_id", "at", "pk").values_list("appeal_id", "action", "at")
+    dispatched: dict[int, dt.datetime] = {}
+    done: dict[int, float] = {}
+    for appeal_id, action, at in rows:
+        if action == "dispatch":
+            dispatched.setdefault(appeal_id, at)
+        elif appeal_id in dispatched and appeal_id not in done:
+            done[appeal_id] = (at - dispatched[appeal_id]).total_seconds()
+    return list(done.values())
+
+
 def appeal_figures(*, unit, start, end) -> dict:
     """Figures for the appeals filed in ``unit``'s subtree during [start, end] (no personal data; public-safe).
 
@@ -234,6 +248,7 @@ def appeal_figures(*, unit, start, end) -> dict:
     - ``resolution_rate`` (办结率): closed, of the appeals counted (rejected excluded);
     - ``satisfaction_rate`` (满意率): rating ≥ 4 of the rated ones;
     - ``median_accept_seconds`` / ``median_resolve_seconds``: wall-clock time from filing to 受理 / 处置;
+    - ``median_first_action_seconds``: from the first 派单 to the first action on it (the "马上" figure);
     - ``overdue``: currently red (past the accept or reply limit, not yet handled);
     - ``escalated``: appeals escalated at least once (each escalation is an ``escalate`` event).
     Rates are fractions in [0, 1] with four decimals, or None when there is nothing to divide by.
@@ -259,6 +274,7 @@ def appeal_figures(*, unit, start, end) -> dict:
                     handled.filter(accepted_at__isnull=False).values_list("submitted_at", "accepted_at")]
     resolve_times = [(r - s).total_seconds() for s, r in
                      handled.filter(resolved_at__isnull=False).values_list("submitted_at", "resolved_at")]
+    first_action_times = _first_action_times(handled)
     return {
         "unit_id": unit.pk, "unit": unit.name, "start": lo, "end": hi,
         "count": figures["count"], "rejected": rejected, "accepted": figures["accepted"],
@@ -267,6 +283,7 @@ def appeal_figures(*, unit, start, end) -> dict:
         "rated": figures["rated"], "satisfied": figures["satisfied"],
         "satisfaction_rate": _rate(figures["satisfied"], figures["rated"]),
         "median_accept_seconds": _median(accept_times), "median_resolve_seconds": _median(resolve_times),
+        "median_first_action_seconds": _median(first_action_times),
         "overdue": figures["overdue"], "escalated": escalated,
     }
 

@@ -48,6 +48,7 @@ def test_figures_count_rates_and_medians_for_a_subtree_and_period(world, at):
     assert figures["closed"] == 2 and figures["resolution_rate"] == round(2 / 3, 4)
     assert figures["rated"] == 2 and figures["satisfied"] == 1 and figures["satisfaction_rate"] == 0.5
     assert figures["median_accept_seconds"] == (3600 + (26 * 3600)) / 2
+    assert figures["median_first_action_seconds"] == 0  # _close_with starts right after dispatching
     assert figures["overdue"] == 1  # waiting
     assert selectors.appeal_figures(unit=world.street_b, start=dt.date(2030, 5, 6),
                                     end=dt.date(2030, 5, 6))["count"] == 1
@@ -67,3 +68,17 @@ def test_datetime_bounds_are_end_exclusive(world, at):
     assert selectors.appeal_figures(unit=world.district, start=MONDAY_10, end=MONDAY_10)["count"] == 0
     assert selectors.appeal_figures(unit=world.district, start=MONDAY_10,
                                     end=MONDAY_10 + dt.timedelta(seconds=1))["count"] == 1
+
+
+def test_median_first_action_after_dispatch(world, at):
+    """The "马上" figure: 派单 → the first action on it (here 接单 by start 20 minutes later, and a 退回 after 1 hour)."""
+    grid, community = world.user("grid"), world.user("community")
+    started, returned = (services.appeal_accept(appeal=submit(world), actor=community) for _ in range(2))
+    for appeal in (started, returned):
+        services.appeal_dispatch(appeal=appeal, actor=community, unit=world.grid_a)
+    at(MONDAY_10 + dt.timedelta(minutes=20))
+    services.appeal_start(appeal=started, actor=grid)
+    at(MONDAY_10 + dt.timedelta(hours=1))
+    services.appeal_return(appeal=returned, actor=grid, reason="不属于本网格")
+    figures = selectors.appeal_figures(unit=world.district, start=dt.date(2030, 5, 6), end=dt.date(2030, 5, 6))
+    assert figures["median_first_action_seconds"] == (1200 + 3600) / 2
