@@ -453,6 +453,11 @@ def main(argv: list[str] | None = None) -> None:
 
         points_main(argv[1:])
         return
+    if argv and argv[0] == "open311":  # GET requests.json with filters at 1 M requests: see bench/open311.py
+        from .open311 import main as open311_main
+
+        open311_main(argv[1:])
+        return
     if argv and argv[0] == "_child":
         p = argparse.ArgumentParser(prog="bench _child")
         p.add_argument("mode", choices=["import", "parse"])
