@@ -120,7 +120,7 @@ class ServiceLocation(models.Model):
 class Candidate(models.Model):
     """Derived, rebuildable: what the assignee ranking needs of one volunteer, in one narrow row.
 
-    ``cell`` is a 0.01° × 0.01° grid key (see ``ranking.cell_of``) so a suggestion reads only the cells near an order;
+    ``cell`` is a grid key (rules.CELL_DEGREES square cells) (see ``ranking.cell_of``) so a suggestion reads only the cells near an order;
     ``skills_mask`` has bit ``skill_id - 1`` set per skill (ids above 62 are checked in ``skills_extra``);
     ``availability_mask`` one bit per people.rules.AVAILABILITY_SLOTS slot; ``recent_load`` the orders taken in the
     last 30 days."""
@@ -142,7 +142,10 @@ class Candidate(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["cell"], condition=models.Q(active=True), name="dispatch_candidate_cell"),
+            # covering on PostgreSQL: the ring search reads the index only (SQLite ignores ``include``)
+            models.Index(fields=["cell"], condition=models.Q(active=True), name="dispatch_candidate_cell",
+                         include=["volunteer", "latitude", "longitude", "skills_mask", "availability_mask", "recent_load",
+                                  "person_id", "skills_extra"]),
             models.Index(fields=["recent_load"], condition=models.Q(recent_load__gt=0),
                          name="dispatch_candidate_loaded"),
         ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from . import rules
 
-_ROW = 40_000  # cells per latitude row: lng index 0..36000
+_ROW = 80_000  # cells per latitude row: lng index 0..72000
 
 
 def cell_xy(lat: float, lng: float) -> tuple[int, int]:

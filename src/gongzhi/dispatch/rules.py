@@ -11,9 +11,9 @@ LOAD_PENALTY = 0.5
 LOAD_DAYS = 30
 KM_PER_DEGREE = 111.195  # one degree of latitude (mean Earth radius 6371.0 km)
 
-CELL_DEGREES = 0.01  # cells of ≈ 1.1 km (north–south) × 0.9 km (east–west at 36° N)
+CELL_DEGREES = 0.005  # cells of ≈ 560 m (north–south) × 450 m (east–west at 36° N)
 FIRST_RING = 1  # search the order's cell and its neighbours first, then widen
-MAX_RING = 16  # beyond ≈ 14 km the ranking scores every qualified candidate
+MAX_RING = 32  # beyond ≈ 14 km the ranking scores every qualified candidate
 
 SUGGESTIONS = 10
 
