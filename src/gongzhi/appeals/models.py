@@ -157,6 +157,10 @@ class AppealEvent(models.Model):
         verbose_name = _("诉求流转记录")
         verbose_name_plural = _("诉求流转记录")
         ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["at", "id"], name="appeal_event_at"),  # Open311 servicerequestupdates by time
+            models.Index(fields=["appeal", "at"], name="appeal_event_appeal_at"),  # an appeal's history, last update
+        ]
 
     def __str__(self):
         return f"{self.action}: {self.from_state} → {self.to_state}"

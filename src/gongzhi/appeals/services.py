@@ -60,6 +60,8 @@ class AppealInput:
     reporter_phone: str = ""
     anonymous: bool = False
     urgency: str = Urgency.NORMAL
+    # the filing account is the reporter (随手拍, 来访 on their own behalf); an integration's acting login is not
+    actor_is_reporter: bool = True
 
 
 def _distance2(lat1, lng1, lat2, lng2) -> float:
@@ -116,16 +118,17 @@ def appeal_submit(*, data: AppealInput, actor) -> Appeal:
         raise AppealsError.DESCRIPTION_EMPTY.error()
     if data.unit is None:
         raise AppealsError.UNIT_MISSING.error()
-    person = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
+    as_reporter = data.actor_is_reporter and getattr(actor, "is_authenticated", False)
+    person = getattr(actor, "person", None) if as_reporter else None
     name = (data.reporter_name or "").strip() or (person.name if person else "")
-    phone = (data.reporter_phone or "").strip() or getattr(actor, "phone", "") or ""
+    phone = (data.reporter_phone or "").strip() or (getattr(actor, "phone", "") if as_reporter else "") or ""
     now = clock.now()
     limit = rules.limit_for(category=category, urgency=data.urgency, at=now)
     appeal = _create_numbered(
         channel=data.channel, category=category, description=data.description.strip(),
         unit=resolve_unit(data.unit, data.latitude, data.longitude), address=data.address.strip(),
         latitude=data.latitude, longitude=data.longitude,
-        reporter_user=actor if getattr(actor, "is_authenticated", False) else None, reporter_person=person,
+        reporter_user=actor if as_reporter else None, reporter_person=person,
         reporter_name_enc=crypto.encrypt(name), reporter_phone_enc=crypto.encrypt(phone), anonymous=data.anonymous,
         urgency=data.urgency, state=AppealState.SUBMITTED, submitted_at=now,
         accept_due_at=Calendar().add_working_hours(now, limit.accept_working_hours),

@@ -114,6 +114,7 @@ def request_create(*, client: ApiClient, data: RequestInput) -> Open311Request:
         address=data.address_string, latitude=data.latitude, longitude=data.longitude,
         reporter_name=_full_name(data.first_name, data.last_name), reporter_phone=data.phone.strip(),
         anonymous=attributes.get("anonymous") == "true", urgency=attributes.get("urgency", Urgency.NORMAL),
+        actor_is_reporter=False,  # the client's acting login files it; its phone or person is not the reporter's
     ), actor=client.acting_user)
     return Open311Request.objects.create(
         appeal=appeal, client=client, token=secrets.token_hex(16), media_url=data.media_url,

@@ -45,8 +45,9 @@ def test_post_files_an_appeal_and_answers_a_token(geo, world, key, at, fmt):
     assert crypto.decrypt(appeal.reporter_phone_enc) == "13812345678"
     assert crypto.decrypt(link.email_enc) == "wang@example.com" and "wang" not in link.email_enc
     assert link.media_url == "https://img.example.com/p/1.jpg" and link.device_id == "dev-1"
-    assert appeal.reporter_user == link.client.acting_user and appeal.reporter_person is None
-    assert AppealEvent.objects.get(appeal=appeal).action == "submit"
+    assert appeal.reporter_user is None and appeal.reporter_person is None  # the client files it, not the reporter
+    submitted = AppealEvent.objects.get(appeal=appeal)
+    assert submitted.action == "submit" and submitted.actor == link.client.acting_user
 
 
 def test_the_token_resolves_to_the_service_request_id(geo, world, key, at):
@@ -95,6 +96,20 @@ def test_post_without_names_or_phone_copies_nothing_from_the_acting_login(geo, w
     assert geo.post(api_key=key, **data)[0] == 200
     appeal = Appeal.objects.get()
     assert crypto.decrypt(appeal.reporter_name_enc) == "" and crypto.decrypt(appeal.reporter_phone_enc) == ""
+
+
+def test_an_acting_login_with_a_phone_and_a_person_is_not_taken_for_the_reporter(geo, world, at):
+    """R-H7: even a real account picked as a key's acting user lends neither its phone nor its person to the appeal."""
+    acting = world.user("community")
+    acting.phone = "13900001111"
+    acting.save(update_fields=["phone"])
+    client, raw = services.api_client_issue(name="窗口", unit=world.district, acting_user=acting,
+                                            actor=world.user("district"))
+    data = {k: v for k, v in GOOD.items() if k not in ("first_name", "last_name", "phone", "email")}
+    assert geo.post(api_key=raw, **data)[0] == 200
+    appeal = Appeal.objects.get()
+    assert appeal.reporter_user is None and appeal.reporter_person is None
+    assert crypto.decrypt(appeal.reporter_phone_enc) == ""
 
 
 def test_western_names_keep_their_order(geo, world, key, at):
