@@ -1,7 +1,7 @@
-"""Points benchmark: ``python -m bench points [--seconds 30] [--servers 3] [--clients 12] [--residents 2000]``.
+"""Points benchmark: ``python -m bench points [--seconds 30] [--workers 5] [--clients 12] [--residents 2000]``.
 
 Award + redeem over HTTP on PostgreSQL with several app processes, beside the raw SQL of the same transactions, in
-one run (issue 4 "Done means": goal ≥ 1,000 transactions/s with p99 < 100 ms):
+one run (issue 4 "Done means", issue 6 "Benchmarks": goal ≥ 1,000 transactions/s with p99 < 100 ms):
 
 1. a throw-away PostgreSQL cluster like ``scripts/pgtest.sh`` (``initdb`` under a temp dir, loopback, port
    ``--port``, default 54338; fsync off as in the tests) — or ``--database-url`` of a server you have, where a
@@ -9,19 +9,24 @@ one run (issue 4 "Done means": goal ≥ 1,000 transactions/s with p99 < 100 ms):
 2. a set-up subprocess migrates and creates ``--communities`` communities (each its own rule table with a manual
    award item, hence its own issuing pool), ``--residents`` residents with points accounts, one shop per community
    with one item of ample stock, an award login (district admin) and a counter login (staff of every shop);
-3. ``--servers`` app processes: ``python -m django runserver --noreload`` on consecutive ports (gunicorn/uvicorn
-   are not dependencies of the project; runserver is threaded, one thread per keep-alive connection);
-4. ``--clients`` client threads, each with one ``http.client`` keep-alive connection to one of the servers, each
-   request either an award (``POST /api/v1/points/awards``, 10 points) or a counter redemption
+3. the production server as the README deploys it: ``gongzhi serve --workers N --no-jobs`` (gunicorn, preloaded
+   app forked into ``--workers`` sync workers, ``--threads`` > 1 for gthread) under ``gongzhi.settings.prod`` —
+   JSON logs with one access-log line per request, CSP, HSTS, secure cookies, hashed static files collected at
+   start — reached over plain HTTP on loopback, so ``SECURE_SSL_REDIRECT=0`` and no proxy header; persistent
+   database connections (``DB_CONN_MAX_AGE=600``). The periodic jobs are left out of the measured processes;
+4. the load: locust (``bench/locust_points.py``, FastHttpUser, headless, ``--clients`` users with no wait time),
+   each request either an award (``POST /api/v1/points/awards``, 10 points) or a counter redemption
    (``POST /api/v1/supermarket/redemptions`` with a fresh member token, 5 points) of a random resident, for
-   ``--seconds`` after a warm-up; every request's latency is recorded (p50/p99);
+   ``--seconds`` after a warm-up; every request's latency is recorded (p50/p95/p99); peak RSS (VmHWM) and PSS of
+   each worker are read from /proc after the run;
 5. the raw-SQL baseline: the same clients count of psycopg connections running the same statements the services
    run — row locks in primary-key order, the transaction, its postings, the balance updates (and for a redemption
    the item lock, stock update, redemption, stock movement and event rows) — one database transaction each.
 
-A table goes to stdout and a section is appended to ``bench/RESULTS.md`` (``--no-write`` skips it). ``wrk`` is
-not used (it is not installed here; on Debian ``apt-get install wrk`` would provide it): the Python load driver
-shares the machine's cores with the servers and PostgreSQL, and its own CPU time is reported.
+``--profile`` also samples one worker with ``py-spy record --gil`` during the HTTP run and adds where its Python
+time goes (by package, and by gongzhi function) to the section. A table goes to stdout and the section of
+``bench/RESULTS.md`` is replaced (``--no-write`` skips it). The load driver shares the machine's cores with the
+servers and PostgreSQL; its CPU time is reported.
 """
 
 from __future__ import annotations
@@ -35,7 +40,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,13 +47,14 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 
 from .results import write_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 AWARD_POINTS, ITEM_PRICE, START_POINTS = 10, 5, 1000
+PROFILE = os.path.join(tempfile.gettempdir(), "gongzhi-bench-points-profile.txt")  # py-spy's collapsed stacks
+SERVE_LOG = os.path.join(tempfile.gettempdir(), "gongzhi-bench-points-serve.log")  # gongzhi serve's log, kept
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------
@@ -94,10 +99,18 @@ class Cluster:
 
 
 def _env(var_dir: str, database_url: str) -> dict:
-    env = dict(os.environ)
+    """The production settings as ``gongzhi serve`` runs them (README "Deploying"), over plain HTTP on loopback:
+    no TLS proxy in front, so the HTTPS redirect and the proxy header are off; everything else (secure cookies,
+    HSTS, CSP, hashed static files, JSON logs with one access-log line per request) as in production. One set of
+    keys for the set-up, the servers and the load driver (which signs member tokens)."""
+    import secrets
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env.update({"GONGZHI_VAR_DIR": var_dir, "GONGZHI_MEDIA_ROOT": os.path.join(var_dir, "media"),
-                "DJANGO_SETTINGS_MODULE": "gongzhi.settings.base", "LOG_LEVEL": "WARNING", "DEBUG": "0",
-                "DATABASE_URL": database_url, "DB_CONN_MAX_AGE": "600"})
+                "DJANGO_SETTINGS_MODULE": "gongzhi.settings.prod", "SECRET_KEY": secrets.token_urlsafe(50),
+                "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(32), "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "SECURE_SSL_REDIRECT": "0", "SECURE_PROXY_SSL_HEADER": "", "LOG_LEVEL": "INFO",
+                "DATABASE_URL": database_url, "DB_CONN_MAX_AGE": "600", "PYTHONUNBUFFERED": "1"})
     return env
 
 
@@ -181,16 +194,6 @@ def child_verify() -> dict:
 # --- HTTP load -------------------------------------------------------------------------------------------------
 
 
-def _wait_port(port: int, timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"app server on port {port} did not start")
-
-
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
@@ -212,60 +215,124 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def http_load(setup: dict, ports: list[int], clients: int, seconds: float, warmup: float) -> dict:
-    from gongzhi.supermarket.services import member_token_create
-
-    people, merchants = setup["people"], setup["merchants"]
-    rec = Recorder()
-    start = time.perf_counter()
-    measure_from, stop_at = start + warmup, start + warmup + seconds
-
-    def worker(n: int):
-        rng = random.Random(n)
-        conn = http.client.HTTPConnection("127.0.0.1", ports[n % len(ports)], timeout=30)
-        award = {"Authorization": f"Bearer {setup['award_token']}", "Content-Type": "application/json"}
-        counter = {"Authorization": f"Bearer {setup['counter_token']}", "Content-Type": "application/json"}
-        i = 0
-        while True:
-            now = time.perf_counter()
-            if now >= stop_at:
-                break
-            p = people[rng.randrange(len(people))]
-            kind = "award" if i % 2 == 0 else "redeem"
-            i += 1
-            if kind == "award":
-                path, headers = "/api/v1/points/awards", award
-                body = {"person_id": p["person_id"], "reason": "基准测试奖励", "points": AWARD_POINTS,
-                        "idempotency_key": uuid.uuid4().hex}
-            else:
-                m = merchants[p["community"]]
-                path, headers = "/api/v1/supermarket/redemptions", counter
-                body = {"merchant_id": m["merchant_id"], "item_id": m["item_id"], "quantity": 1,
-                        "member_token": member_token_create(person=SimpleNamespace(pk=p["person_id"])),
-                        "idempotency_key": uuid.uuid4().hex}
-            t0 = time.perf_counter()
-            try:
-                conn.request("POST", path, json.dumps(body), headers)
-                resp = conn.getresponse()
-                payload = resp.read()
-                ok = resp.status == 201
-                what = "" if ok else f"{kind} {resp.status} {payload[:80]!r}"
-            except (OSError, http.client.HTTPException) as err:
-                ok, what = False, f"{kind} {type(err).__name__}"
+def _serve(env: dict, port: int, workers: int, threads: int, log) -> subprocess.Popen:
+    """``gongzhi serve`` as the README deploys it (the jobs left out of the measured processes: ``--no-jobs``)."""
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("gongzhi")), "serve", "--bind", f"127.0.0.1:{port}",
+                             "--workers", str(workers), "--threads", str(threads), "--no-jobs"],
+                            cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gongzhi serve exited with {proc.returncode}; see its log")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/readyz", headers={"Host": "127.0.0.1"})
+            if conn.getresponse().status == 200:
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", ports[n % len(ports)], timeout=30)
-            t1 = time.perf_counter()
-            if t0 >= measure_from and t1 <= stop_at:
-                rec.add(kind, t1 - t0, ok, what)
-        conn.close()
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gongzhi serve on port {port} did not become ready")
 
-    cpu0 = _cpu()
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return _summary(rec, seconds, _cpu() - cpu0, warmup)
+
+def _memory(pid: int) -> dict:
+    """Peak RSS (VmHWM), RSS and PSS (shared pages divided among their sharers: the workers share the preloaded
+    app copy-on-write with the master) of one process, in MB."""
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmHWM:", "VmRSS:")):
+                out[line.split(":")[0]] = int(line.split()[1]) / 1024
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                out["Pss"] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return out
+
+
+def locust_load(env: dict, setup: dict, port: int, clients: int, seconds: float, warmup: float,
+                var_dir: str, profile_pid: int | None = None) -> dict:
+    """Run locust headless against the server; the samples come back from the locustfile as JSON."""
+    setup_path, out_path = os.path.join(var_dir, "setup.json"), os.path.join(var_dir, "locust.json")
+    Path(setup_path).write_text(json.dumps(setup))
+    lenv = {**env, "BENCH_SETUP": setup_path, "BENCH_OUT": out_path, "BENCH_WARMUP": str(warmup),
+            "BENCH_SECONDS": str(seconds), "LOG_LEVEL": "WARNING"}
+    locust = Path(sys.executable).with_name("locust")
+    if not locust.exists():
+        raise SystemExit("locust is not installed in this environment: pip install -e '.[bench]'")
+    cmd = [str(locust), "-f", str(HERE / "locust_points.py"), "--headless",
+           "--users", str(clients), "--spawn-rate", str(clients), "--run-time", f"{warmup + seconds + 1:.0f}s",
+           "--host", f"http://127.0.0.1:{port}", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"]
+    driver = subprocess.Popen(cmd, cwd=ROOT, env=lenv, stdout=subprocess.DEVNULL,
+                              stderr=open(os.path.join(var_dir, "locust.log"), "w"))  # noqa: SIM115
+    spy = None
+    if profile_pid:
+        time.sleep(warmup + 1)
+        spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(profile_pid),
+                                "--duration", str(max(int(seconds) - 4, 5)), "--format", "raw", "--rate", str(PROFILE_RATE), "--gil",
+                                "--nonblocking", "--output", PROFILE],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver_cpu = 0.0
+    while driver.poll() is None:
+        driver_cpu = max(driver_cpu, _proc_cpu(driver.pid))
+        time.sleep(0.5)
+    if driver.returncode not in (0, 1):  # locust exits 1 when any request failed; the errors are reported
+        sys.stderr.write(Path(var_dir, "locust.log").read_text())
+        raise SystemExit(f"locust failed with exit code {driver.returncode}")
+    data = json.loads(Path(out_path).read_text())
+    rec = Recorder()
+    rec.samples, rec.errors = data["samples"], data["errors"]
+    out = _summary(rec, seconds, driver_cpu, warmup)
+    if spy is not None:
+        spy.wait(timeout=seconds + 30)
+        out["profile"] = _profile_top(PROFILE)
+        out["profile"]["seconds"] = max(int(seconds) - 4, 5)
+    return out
+
+
+PROFILE_RATE = 200  # py-spy samples per second
+
+
+def _library(frame: str) -> str:
+    """The package a frame of py-spy's ``function (path:line)`` is in, for the self-time table."""
+    where = frame.rsplit("(", 1)[-1]
+    for key, label in (("psycopg/", "psycopg (SQL to the wire and results back)"),
+                       ("django/db/", "Django ORM (query building, compiling, model instances)"),
+                       ("ninja/", "django-ninja (auth, payload parsing, response)"), ("pydantic", "pydantic"),
+                       ("django/urls/", "Django URL resolving"), ("django/", "Django (handlers, middleware, other)"),
+                       ("gongzhi/", "gongzhi's own code"), ("gunicorn/", "gunicorn (socket, HTTP parsing)"),
+                       ("axes/", "django-axes"), ("csp/", "django-csp"), ("whitenoise/", "whitenoise")):
+        if key in where:
+            return label
+    return "Python standard library and other"
+
+
+def _profile_top(path: str, n: int = 16) -> dict:
+    """From py-spy's collapsed stacks (``--gil``: only samples where the worker held the GIL, i.e. ran Python):
+    self time by package, and the gongzhi functions with the most inclusive time."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return {}
+    inclusive: dict[str, int] = {}
+    libs: dict[str, int] = {}
+    total = 0
+    for line in lines:
+        stack, _sep, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        c = int(count)
+        total += c
+        frames = stack.split(";")
+        for frame in set(frames):
+            if "gongzhi/" in frame and "gongzhi/cli.py" not in frame and "/management/" not in frame:
+                inclusive[frame] = inclusive.get(frame, 0) + c
+        libs[_library(frames[-1])] = libs.get(_library(frames[-1]), 0) + c
+    if not total:
+        return {}
+    return {"samples": total, "libraries": sorted(((k, v / total) for k, v in libs.items()), key=lambda kv: -kv[1]),
+            "gongzhi": [(f, c / total) for f, c in sorted(inclusive.items(), key=lambda kv: -kv[1])[:n]]}
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -316,10 +383,10 @@ def _summary(rec: Recorder, seconds: float, driver_cpu: float, warmup: float) ->
     every = []
     for kind, values in rec.samples.items():
         out[kind] = {"n": len(values), "rate": len(values) / seconds, "p50": _pct(values, 0.5) * 1000,
-                     "p99": _pct(values, 0.99) * 1000}
+                     "p95": _pct(values, 0.95) * 1000, "p99": _pct(values, 0.99) * 1000}
         every += values
     out["all"] = {"n": len(every), "rate": len(every) / seconds, "p50": _pct(every, 0.5) * 1000,
-                  "p99": _pct(every, 0.99) * 1000}
+                  "p95": _pct(every, 0.95) * 1000, "p99": _pct(every, 0.99) * 1000}
     return out
 
 
@@ -496,33 +563,36 @@ def run(opts) -> dict:
         t = time.perf_counter()
         setup = _child("_setup", env, str(opts.residents), str(opts.communities))
         print(f"  set-up in {time.perf_counter() - t:.1f} s", flush=True)
-        ports = [opts.first_port + i for i in range(opts.servers)]
-        log = open(os.path.join(var_dir, "servers.log"), "w")  # noqa: SIM115 — closed in finally
-        for port in ports:
-            servers.append(subprocess.Popen(
-                [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-                cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True))
-        for port in ports:
-            _wait_port(port)
-        os.environ.update({k: env[k] for k in ("GONGZHI_VAR_DIR", "GONGZHI_MEDIA_ROOT", "DJANGO_SETTINGS_MODULE",
-                                                "DATABASE_URL")})
-        import django
-
-        django.setup()  # for the member tokens (signed with the servers' SECRET_KEY)
-        print(f"HTTP: {opts.clients} clients → {opts.servers} runserver processes, {opts.seconds:.0f} s ...",
+        log = open(os.path.join(var_dir, "serve.log"), "w")  # noqa: SIM115 — closed in finally
+        t = time.perf_counter()
+        servers.append(_serve(env, opts.first_port, opts.workers, opts.threads, log))
+        master = servers[0].pid
+        deadline = time.time() + 30
+        while len(workers := _children(master)) < opts.workers and time.time() < deadline:
+            time.sleep(0.2)
+        print(f"  gongzhi serve ready in {time.perf_counter() - t:.1f} s: master {master}, workers {workers}",
               flush=True)
+        print(f"HTTP: locust, {opts.clients} users → gongzhi serve ({opts.workers} workers × {opts.threads} "
+              f"thread(s)), {opts.seconds:.0f} s ...", flush=True)
         pg = [cluster.postmaster()] if cluster is not None else []
-        app0, pg0 = _tree_cpu([x.pid for x in servers]), _tree_cpu(pg)
-        http_result = http_load(setup, ports, opts.clients, opts.seconds, opts.warmup)
-        http_result["app_cpu"] = _tree_cpu([x.pid for x in servers]) - app0
+        app0, pg0 = _tree_cpu([master]), _tree_cpu(pg)
+        http_result = locust_load(env, setup, opts.first_port, opts.clients, opts.seconds, opts.warmup, var_dir,
+                                  profile_pid=workers[0] if opts.profile and workers else None)
+        http_result["app_cpu"] = _tree_cpu([master]) - app0
         http_result["pg_cpu"] = _tree_cpu(pg) - pg0
+        http_result["load"] = os.getloadavg()
+        now_workers = _children(master)
+        http_result["memory"] = {"master": _memory(master), "workers": [_memory(w) for w in now_workers],
+                                 "restarted": len(set(now_workers) - set(workers))}
         print(f"  {http_result['all']['rate']:,.0f} requests/s", flush=True)
-        for s in servers:
-            os.killpg(s.pid, signal.SIGTERM)
-        for s in servers:
-            s.wait(timeout=20)
+        os.killpg(servers[0].pid, signal.SIGTERM)
+        servers[0].wait(timeout=40)
         servers.clear()
         log.close()
+        shutil.copy(os.path.join(var_dir, "serve.log"), SERVE_LOG)
+        text = Path(SERVE_LOG).read_text()
+        http_result["memory"]["timeouts"] = text.count("WORKER TIMEOUT")
+        http_result["memory"]["server_errors"] = text.count('"level": "ERROR"')
         print(f"raw SQL: {opts.clients} psycopg connections, {opts.seconds:.0f} s ...", flush=True)
         pg0 = _tree_cpu(pg)
         sql_result = sql_load(url, setup, opts.clients, opts.seconds, opts.warmup)
@@ -556,29 +626,35 @@ def render(r: dict) -> str:
         "",
         "# Points benchmark: award + redeem over HTTP on PostgreSQL",
         "",
-        f"`python -m bench points --seconds {o['seconds']:.0f} --servers {o['servers']} --clients {o['clients']} "
-        f"--residents {o['residents']} --communities {o['communities']}`: {o['residents']:,} residents in "
+        f"`python -m bench points --seconds {o['seconds']:.0f} --workers {o['workers']} --threads {o['threads']} "
+        f"--clients {o['clients']} --residents {o['residents']} --communities {o['communities']}"
+        f"{' --profile' if o.get('profile') else ''}`: {o['residents']:,} residents in "
         f"{o['communities']} communities (each its own rule table and issuing pool, and one shop with one item). "
-        f"{o['clients']} client threads, each with a keep-alive connection to one of {o['servers']} "
-        "`runserver --noreload` processes (settings `gongzhi.settings.base`, DEBUG off, persistent DB connections), "
+        f"The server is `gongzhi serve --workers {o['workers']} --threads {o['threads']} --no-jobs` (gunicorn, "
+        f"{'sync' if o['threads'] == 1 else 'gthread'} workers, app preloaded) under `gongzhi.settings.prod` over "
+        "plain HTTP on loopback (`SECURE_SSL_REDIRECT=0`, no proxy header; JSON access log, CSP, HSTS and the "
+        "rest as in production; persistent DB connections). The load is locust "
+        f"(FastHttpUser, headless): {o['clients']} users with no wait time "
         "alternate awards (`POST /api/v1/points/awards`, 10 points, district admin's token) and counter "
         "redemptions (`POST /api/v1/supermarket/redemptions`, fresh signed member token, 5 points) of random "
-        f"residents for {o['seconds']:.0f} s after {o['warmup']:.0f} s of warm-up. The raw-SQL baseline runs the "
+        f"residents for {o['seconds']:.0f} s after {o['warmup']:.0f} s of warm-up; every latency recorded "
+        "exactly from locust's request event. The raw-SQL baseline runs the "
         "same statements the services run (idempotency-key look-up, item row lock, account row locks in "
         "primary-key order, transaction + two postings + two balance updates; for a redemption also the stock "
         "update, redemption, stock movement and event rows), one database transaction each, on the same number "
-        "of psycopg connections. PostgreSQL: a throw-away cluster, fsync and synchronous_commit off (as in the "
-        "tests).",
+        "of psycopg connections, right after the HTTP run. PostgreSQL: a throw-away cluster, fsync and "
+        "synchronous_commit off (as in the tests).",
         "",
-        "| run | transactions/s | award p50 / p99 (ms) | redeem p50 / p99 (ms) | all p50 / p99 (ms) | errors | "
+        "| run | transactions/s | award p50 / p99 (ms) | redeem p50 / p99 (ms) | all p50 / p95 / p99 (ms) | errors | "
         "CPU ms per transaction: app / PostgreSQL / load driver |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, key in (("HTTP (Django + ninja, runserver)", "http"), ("raw SQL (psycopg, same statements)", "sql")):
+    for label, key in ((f"HTTP (locust → gongzhi serve, {o['workers']} workers)", "http"),
+                       ("raw SQL (psycopg, same statements)", "sql")):
         x = r[key]
         lines.append(f"| {label} | {x['all']['rate']:,.0f} | {x['award']['p50']:.1f} / {x['award']['p99']:.1f} | "
                      f"{x['redeem']['p50']:.1f} / {x['redeem']['p99']:.1f} | {x['all']['p50']:.1f} / "
-                     f"{x['all']['p99']:.1f} | {sum(x['errors'].values())} | {_per(x, 'app_cpu')} / "
+                     f"{x['all']['p95']:.1f} / {x['all']['p99']:.1f} | {sum(x['errors'].values())} | {_per(x, 'app_cpu')} / "
                      f"{_per(x, 'pg_cpu')} / {_per(x, 'driver_cpu')} |")
     h, s, v = r["http"], r["sql"], r["verify"]
     goal = "met" if h["all"]["rate"] >= 1000 and h["all"]["p99"] < 100 else "not met"
@@ -587,7 +663,7 @@ def render(r: dict) -> str:
     lines += [
         "",
         f"Goal (≥ 1,000 transactions/s over HTTP with p99 < 100 ms): **{goal}** on this machine "
-        f"({m['cores']} cores shared by PostgreSQL, {o['servers']} app processes and the load driver). HTTP reaches "
+        f"({m['cores']} cores shared by PostgreSQL, {o['workers']} app processes and the load driver). HTTP reaches "
         f"{h['all']['rate'] / max(s['all']['rate'], 1e-9):.0%} of the raw-SQL rate.",
         f"Each HTTP transaction costs {app_ms:.1f} ms of app-process CPU and {pg_ms:.1f} ms of PostgreSQL CPU, so on "
         f"{m['cores']} otherwise idle cores the HTTP path is bounded near "
@@ -597,10 +673,40 @@ def render(r: dict) -> str:
         f"After the run: {v['transactions']:,} ledger transactions, {v['redemptions']:,} redemptions, "
         f"{v['negative']} negative person balances, sum of all balances {v['sum']}, ledger findings: "
         f"{len(v['findings'])}.",
-        f"Load average at the end: {', '.join(f'{x:.2f}' for x in r['load'])}.",
+        f"Load average (1, 5, 15 min) at the end of the HTTP run: "
+        f"{', '.join(f'{x:.2f}' for x in h['load'])}; at the end: {', '.join(f'{x:.2f}' for x in r['load'])} "
+        "(the machine is shared with other work: wall-clock rates suffer, CPU per transaction much less).",
     ]
+    mem = h.get("memory") or {}
+    if mem.get("workers"):
+        ws = mem["workers"]
+        lines.append(
+            f"Memory after the HTTP run: peak RSS (VmHWM) per worker {min(w.get('VmHWM', 0) for w in ws):.0f}–"
+            f"{max(w.get('VmHWM', 0) for w in ws):.0f} MB, PSS per worker {min(w.get('Pss', 0) for w in ws):.0f}–"
+            f"{max(w.get('Pss', 0) for w in ws):.0f} MB (the preloaded app is shared copy-on-write with the master, "
+            f"RSS counts those pages in every worker; PSS divides them), master RSS "
+            f"{mem['master'].get('VmRSS', 0):.0f} MB; {sum(w.get('Pss', 0) for w in ws) + mem['master'].get('Pss', 0):.0f} "
+            f"MB PSS for the whole server; {mem.get('restarted', 0)} worker(s) restarted during the run "
+            f"({mem.get('timeouts', 0)} timeouts, {mem.get('server_errors', 0)} error lines in the server log).")
     if h["errors"] or s["errors"]:
         lines.append(f"Errors: HTTP {h['errors']}, SQL {s['errors']}.")
+    prof = h.get("profile") or {}
+    if prof.get("samples"):
+        held = prof["samples"] / (PROFILE_RATE * prof["seconds"])
+        lines += [
+            "",
+            f"## Where a worker's time goes (py-spy `record --gil`, one worker, {prof['seconds']} s of the HTTP run)",
+            "",
+            f"{prof['samples']:,} samples at {PROFILE_RATE}/s while the worker held the GIL (ran Python): "
+            f"{held:.0%} of its wall time. Self time by package:",
+            "",
+            "| package | share of the worker's Python time |",
+            "|---|---:|",
+        ]
+        lines += [f"| {name} | {share:.1%} |" for name, share in prof["libraries"]]
+        lines += ["", "gongzhi functions with the most inclusive time (what they call included):", "",
+                  "| function (file:line) | inclusive |", "|---|---:|"]
+        lines += [f"| `{frame.replace('|', '/')}` | {share:.1%} |" for frame, share in prof["gongzhi"]]
     lines += [
         "",
         f"- CPU: {m['cpu']}, {m['cores']} cores; {m['platform']}, Python {m['python']}",
@@ -628,12 +734,16 @@ def main(argv: list[str] | None = None) -> None:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=30, help="measured seconds per run (HTTP, then raw SQL)")
     p.add_argument("--warmup", type=float, default=3)
-    p.add_argument("--servers", type=int, default=3, help="runserver processes")
-    p.add_argument("--clients", type=int, default=12, help="client threads (= SQL connections in the baseline)")
+    p.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                   help="gongzhi serve worker processes (default: its own, 2 × cores + 1)")
+    p.add_argument("--threads", type=int, default=1, help="threads per worker (gongzhi serve --threads)")
+    p.add_argument("--clients", type=int, default=12, help="locust users (= SQL connections in the baseline)")
+    p.add_argument("--profile", action="store_true", help="py-spy record one worker during the HTTP run and "
+                   "print where its time goes")
     p.add_argument("--residents", type=int, default=2000)
     p.add_argument("--communities", type=int, default=8)
     p.add_argument("--port", type=int, default=54338, help="port of the throw-away PostgreSQL cluster")
-    p.add_argument("--first-port", type=int, default=18300, help="first port of the app processes")
+    p.add_argument("--first-port", type=int, default=18300, help="port of gongzhi serve")
     p.add_argument("--database-url", help="use this PostgreSQL server (a throw-away database is created)")
     p.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     opts = p.parse_args(argv)
