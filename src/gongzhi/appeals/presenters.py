@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts import scoping
 
@@ -16,7 +17,7 @@ from .calendar import Calendar
 from .models import Appeal, AppealState, CategoryKind, PhotoStage
 
 ACTION_LABELS = {
-    "accept": _("受理"), "dispatch": _("派单"), "take": _("接单"), "start": _("开始办理"), "resolve": _("处置完成"), "inform": _("答复诉求人"),
+    "accept": _("受理"), "dispatch": _("派单"), "take": pgettext_lazy("action", "接单"), "start": _("开始办理"), "resolve": _("处置完成"), "inform": _("答复诉求人"),
     "rate": _("记录满意度"), "visit": _("回访"), "close": _("办结"), "reopen": _("重办"), "reject": _("不予受理"),
     "merge": _("合并为重复"), "submit": _("提交"), "supervise": _("督办"),
     "extend": _("延期"), "return": _("退回"), "escalate": _("升级"),

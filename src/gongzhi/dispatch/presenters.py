@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Order, OrderState
 
-ACTION_LABELS = {"create": _("发布"), "take": _("接单"), "assign": _("指派"), "start": _("开始处置"), "done": _("完成"),
+ACTION_LABELS = {"create": _("发布"), "take": pgettext_lazy("action", "接单"), "assign": _("指派"), "start": _("开始处置"), "done": _("完成"),
                  "cancel": _("取消")}
 
 

@@ -259,6 +259,12 @@ HOURS_MIN_AGE = int(os.environ.get("HOURS_MIN_AGE", "6"))  # R-V9: no hours reco
 POINTS_BACK_ENTRIES_EARN = env_bool("POINTS_BACK_ENTRIES_EARN", False)  # R-V5: only check-in hours earn points
 POINTS_APPEAL_WINDOW_DAYS = int(os.environ.get("POINTS_APPEAL_WINDOW_DAYS", "30"))
 POINTS_EVIDENCE_MAX_BYTES = int(os.environ.get("POINTS_EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024)))
+APPEALS_DUPLICATE_DAYS = int(os.environ.get("APPEALS_DUPLICATE_DAYS", "7"))  # open same-category appeals this recent
+# Map tiles for the public map (e.g. a 天地图 URL template with its key); empty: markers over unit centres, no tiles.
+GONGZHI_MAP_TILE_URL = os.environ.get("GONGZHI_MAP_TILE_URL", "")
+
+# dispatch.Candidate's covering index uses INCLUDE on PostgreSQL; SQLite ignores the extra columns (the same rows).
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Logs go to stderr. LOG_FORMAT=json (the production default) writes one JSON object per line; "plain" is for people.
 # Every line carries the request id of its request; the access log (logger "gongzhi.request": one line per request

@@ -20,6 +20,7 @@ NAV = [
     (_("访问日志"), "privacy:access_log", "privacy.view_access_log"),
     (_("诉求"), "appeals:list", "appeals.view"),
     (_("随手拍"), "appeals:report", None),
+    (_("诉求公开"), "appeals:public", None),
     (_("接单"), "dispatch:board", ("dispatch.view", OWN_VOLUNTEER)),
     (_("三张清单"), "matching:home", "matching.view"),
     (_("活动"), "activities:list", None),
