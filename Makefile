@@ -42,6 +42,7 @@ test-postgres: install-test
 test: install-test lint migrations-check test-sqlite test-postgres
 
 bench: install-test
+	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python -m bench
 
 clean:
