@@ -164,46 +164,43 @@ class Project(models.Model):
         return self.name
 
 
-class NeedEvent(models.Model):
+class StatusEvent(models.Model):
+    """The shape of every status history row here: append-only, one row per change, with actor, time and note."""
+
+    action = models.CharField(_("动作"), max_length=16)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class NeedEvent(StatusEvent):
     """Append-only status history of a need: one row per change (created, matched, served, reopened, closed)."""
 
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("动作"), max_length=16)
-    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    at = models.DateTimeField(_("时间"))
-    note = models.CharField(_("说明"), max_length=500, blank=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("需求状态记录")
         verbose_name_plural = _("需求状态记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.action}: {self.from_status} → {self.to_status}"
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(StatusEvent):
     """Append-only status history of a service project (立项 → 实施中 → 已结项)."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("动作"), max_length=16)
-    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    at = models.DateTimeField(_("时间"))
-    note = models.CharField(_("说明"), max_length=500, blank=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("项目状态记录")
         verbose_name_plural = _("项目状态记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.action}: {self.from_status} → {self.to_status}"
 
 
 class MatchStatus(models.TextChoices):
@@ -249,22 +246,11 @@ class Match(models.Model):
         return f"{self.need} ↔ {self.resource or self.project}"
 
 
-class MatchEvent(models.Model):
+class MatchEvent(StatusEvent):
     """Append-only: one row per match status change (proposed, agreed, served, withdrawn) with actor and note."""
 
     match = models.ForeignKey(Match, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("动作"), max_length=16)
-    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    at = models.DateTimeField(_("时间"))
-    note = models.CharField(_("说明"), max_length=500, blank=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("对接记录")
         verbose_name_plural = _("对接记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.action}: {self.from_status} → {self.to_status}"
