@@ -135,7 +135,7 @@ def public_appeal_figures(request, unit: str | None = None, period: str = "month
 # --- configuration: holidays and time limits (R-H8, R-U3), for users with appeals.supervise ------------------------
 
 @router.get("/appeals/holidays", response=list[schemas.HolidayOut], summary="节假日与调休日历（督办人员）")
-def holiday_list(request, year: int | None = None):
+def holiday_list(request, year: int | None = Query(None, ge=1900, le=2100)):  # noqa: B008 - ninja's declaration
     return [presenters.holiday_item(h) for h in selectors.holiday_list(actor=request.auth, year=year)]
 
 

@@ -241,6 +241,8 @@ def settings_page(request):
         except DomainError as e:
             error, status = e.message, e.status
     year = int_param(request.GET.get("year"), clock.today().year)
+    if not 1900 <= year <= 2100:  # a hand-edited ?year= beyond the calendar's range shows this year
+        year = clock.today().year
     limits = [presenters.time_limit_item(t) for t in selectors.time_limit_list(actor=request.user)]
     return render(request, "appeals/settings.html", {
         "holidays": selectors.holiday_list(actor=request.user, year=year), "year": year,

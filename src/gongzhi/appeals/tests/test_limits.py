@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from gongzhi.appeals import rules, services
@@ -85,6 +86,19 @@ def test_supervisor_lists_and_adds_holidays_and_a_makeup_workday(api, world, at)
     r = client.get("appeals/holidays?year=2030")
     assert [h["date"] for h in r.json()] == ["2030-09-28", "2030-10-01"]
     assert Holiday.objects.get(date=dt.date(2030, 9, 28)).workday
+
+
+@pytest.mark.parametrize("year", ["-1", "0", "99999999999999999999", "abc"])
+def test_a_year_outside_the_calendar_answers_422_not_500(api, world, at, year):
+    r = api("district").get(f"appeals/holidays?year={year}")
+    assert r.status_code == 422, r.content
+
+
+def test_a_hand_edited_year_on_the_settings_page_shows_this_year(browser_login, world, at):
+    from django.urls import reverse
+
+    r = browser_login("district").get(reverse("appeals:settings") + "?year=-1")
+    assert r.status_code == 200
 
 
 def test_holiday_refusals(api, world, at):
