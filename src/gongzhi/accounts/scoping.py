@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from django.db.models import Model, Q, QuerySet
 
+from gongzhi.core import ids
 from gongzhi.core.errors import CommonError
 from gongzhi.org.models import Unit, subtree_q
 
@@ -100,6 +101,8 @@ def scope(qs: QuerySet, actor, perm: str, path_field: str) -> QuerySet:
 def get_scoped(qs: QuerySet, actor, perm: str, path_field: str, **lookup) -> Model:
     """Fetch one row the actor may see under ``perm``; anything else (missing or another unit's) is 404."""
     require(actor, perm)
+    if "pk" in lookup and isinstance(lookup["pk"], int) and not ids.in_range(lookup["pk"]):
+        raise CommonError.NOT_FOUND.error()  # an id no row can have: not found, never the driver's OverflowError
     obj = scope(qs, actor, perm, path_field).filter(**lookup).first()
     if obj is None:
         raise CommonError.NOT_FOUND.error()

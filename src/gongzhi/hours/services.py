@@ -24,6 +24,7 @@ from django.utils import timezone
 from gongzhi.accounts import scoping
 from gongzhi.activities.models import Activity, ActivityStatus, Signup, SignupStatus
 from gongzhi.core import clock
+from gongzhi.core.ids import MAX_ID
 from gongzhi.people.identity import age_on
 from gongzhi.people.models import VolunteerProfile
 
@@ -338,7 +339,6 @@ def attendance_check_out(*, activity: Activity, volunteer: VolunteerProfile, act
     return _close(attendance, at=clock.now(), method=method, latitude=lat, longitude=lng)
 
 
-MAX_ID = 2**63 - 1
 MOMENT_YEARS = (2000, 2100)
 
 

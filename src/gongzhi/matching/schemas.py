@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-MAX_ID = 2**63 - 1
+from gongzhi.core.ids import MAX_ID
+
 Id = Field(None, ge=1, le=MAX_ID)
 
 

@@ -8,19 +8,19 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from gongzhi.accounts import scoping
+from gongzhi.core import ids
 from gongzhi.core.errors import CommonError
+from gongzhi.core.ids import MAX_ID
 from gongzhi.org.models import Unit, subtree_q
 
 from . import permissions as perms
 from . import suggestions
 from .models import Match, Need, NeedStatus, Project, ProjectStatus, Resource, ServiceKind
 
-MAX_ID = 2**63 - 1
-
 
 def _pk(pk) -> int:
     """An id the database can hold; anything else names no row (and SQLite cannot even bind it)."""
-    if not isinstance(pk, int) or not 0 < pk <= MAX_ID:
+    if not ids.in_range(pk):
         raise CommonError.NOT_FOUND.error()
     return pk
 

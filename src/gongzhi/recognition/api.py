@@ -9,6 +9,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from gongzhi.core.errors import CommonError
+from gongzhi.core.ids import MAX_ID
 from gongzhi.core.pagination import paginate
 from gongzhi.org.models import Unit
 
@@ -197,7 +198,6 @@ def certificate_pdf(request, certificate_id: int):
     return certificate_pdf_response(request, selectors.certificate_get(actor=request.auth, pk=certificate_id))
 
 
-MAX_ID = 2**63 - 1
 
 
 class RatingFilter(Schema):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gongzhi.accounts import scoping
 from gongzhi.core import clock
+from gongzhi.core.ids import MAX_ID
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Unit
 from gongzhi.people.models import Skill, VolunteerProfile, VolunteerStatus
@@ -110,7 +111,6 @@ def course_update(*, course: Course, data: CourseInput, actor) -> Course:
 
 
 SESSION_YEARS = (2000, 2100)
-MAX_ID = 2**63 - 1
 
 
 def _session_time(value: dt.datetime, field: str) -> dt.datetime:

@@ -91,3 +91,20 @@ def test_account_without_roles_sees_nothing(world):
     assert nobody.get("me").json()["roles"] == []
     for path in ("people", "units", "units/tree", "orgs", "volunteers"):
         assert nobody.get(path).status_code == 403, path
+
+
+def test_get_scoped_answers_not_found_for_an_id_no_row_can_have(world):
+    """One place for it: an id beyond bigint (or ≤ 0) is 404 in every app, never the driver's OverflowError."""
+    import pytest
+
+    from gongzhi.accounts import scoping
+    from gongzhi.core.errors import DomainError
+    from gongzhi.people.models import Person
+
+    for pk in (2**63, 10**20, 0, -1):
+        with pytest.raises(DomainError) as err:
+            scoping.get_scoped(Person.objects.all(), world.user("district"), "people.view", "unit__path", pk=pk)
+        assert err.value.status == 404
+    person = world.people["a"]
+    assert scoping.get_scoped(Person.objects.all(), world.user("district"), "people.view", "unit__path",
+                              pk=person.pk) == person
