@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 WORKERS ?= 2
 
-.PHONY: demo test install install-test lint migrations-check test-sqlite test-postgres bench clean
+.PHONY: demo test install install-test lint migrations-check test-sqlite test-postgres bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: install-test lint migrations-check test-sqlite test-postgres
 bench: install-test
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python -m bench
+
+## make soak: the long reliability runs (many clients, app processes SIGKILLed mid-load) on a throw-away PostgreSQL
+soak: install-test
+	GONGZHI_SOAK=1 scripts/pgtest.sh $(BIN)/pytest -p no:xdist -q src/gongzhi/reliability -m soak
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

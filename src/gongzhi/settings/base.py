@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gongzhi.matching",
     "gongzhi.dispatch",
     "gongzhi.reports",
+    "gongzhi.seed",
     "gongzhi.web",
     "gongzhi.ops",
 ]
