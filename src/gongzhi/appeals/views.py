@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.accounts import scoping
-from gongzhi.core import clock
+from gongzhi.core import clock, links
 from gongzhi.core.errors import CommonError, DomainError
 from gongzhi.core.pagination import paginate
 from gongzhi.org.divisions import UnitKind
@@ -109,6 +109,7 @@ def appeal_detail(request, pk: int):
         "can_handle": scoping.can(request.user, perms.HANDLE, appeal.unit), "reasons": RejectReason.choices,
         "units": scoping.units_for(request.user, perms.VIEW).order_by("path")[:200],
         "duplicates": _detail_duplicates(request.user, appeal, data["actions"]),
+        "links": links.links_for("appeals.appeal", actor=request.user, obj=appeal),
     })
 
 

@@ -10,4 +10,9 @@ class MatchingConfig(AppConfig):
     verbose_name = _("三张清单")
 
     def ready(self):
+        from gongzhi.core import links
+
+        from . import links as matching_links
         from . import permissions  # noqa: F401
+
+        links.register("appeals.appeal", matching_links.appeal_links)

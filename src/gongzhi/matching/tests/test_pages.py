@@ -190,3 +190,35 @@ def test_need_from_an_appeal_page(browser_login, world, lists):
     assert client.get(reverse("matching:need_create"), {"appeal": appeal.pk}).status_code == 200
     r = client.post(reverse("matching:need_create") + f"?appeal={appeal.pk}", {"beneficiaries": "1"})
     assert r.status_code == 400 and "该诉求已列入需求清单" in r.content.decode() and Need.objects.count() == 1
+
+
+def test_appeal_page_offers_listing_it_as_a_need_then_links_to_the_need(browser_login, world, lists):
+    """The appeal's page (appeals imports no capability app) shows matching's link through ``core.links``: first
+    "列入需求清单", once listed the need itself; a worker of another community cannot open the appeal at all."""
+    from gongzhi.appeals import services as appeal_services
+
+    appeal = appeal_services.appeal_submit(data=appeal_services.AppealInput(
+        channel="walk_in", category_code="S01", description="家里水龙头坏了", unit=world.community_a,
+        reporter_name="张阿姨", reporter_phone="13812345678"), actor=world.user("resident"))
+    client = browser_login("community")
+    detail = reverse("appeals:detail", args=[appeal.pk])
+    html = client.get(detail).content.decode()
+    listing = reverse("matching:need_create") + f"?appeal={appeal.pk}"
+    assert "列入需求清单" in html and f'href="{listing}"' in html
+    client.post(listing, {"beneficiaries": "1"})
+    need = Need.objects.get(appeal=appeal)
+    html = client.get(detail).content.decode()
+    assert f"已列入需求清单：{need.title}" in html and reverse("matching:need_match", args=[need.pk]) in html
+    assert f'href="{listing}"' not in html
+    assert browser_login("community_b").get(detail).status_code == 404
+
+
+def test_appeal_page_has_no_listing_link_for_a_refused_appeal(browser_login, world, lists):
+    from gongzhi.appeals import services as appeal_services
+
+    appeal = appeal_services.appeal_submit(data=appeal_services.AppealInput(
+        channel="walk_in", category_code="S01", description="家里水龙头坏了", unit=world.community_a,
+        reporter_name="张阿姨", reporter_phone="13812345678"), actor=world.user("resident"))
+    appeal_services.appeal_reject(appeal=appeal, actor=world.user("community"), reason="litigation", note="")
+    html = browser_login("community").get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+    assert "列入需求清单" not in html
