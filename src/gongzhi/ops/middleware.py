@@ -74,6 +74,8 @@ class RequestLogMiddleware:
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "user_id": _user_id(request),
+                    # "replica" when a figures page was read from the read replica (ops.dbrouter), else "default"
+                    **({"db_read": request.db_read} if hasattr(request, "db_read") else {}),
                 },
             )
             return response
