@@ -1,5 +1,8 @@
 """What "ready to serve" means: the database answers, every migration is applied, Redis answers when configured.
 
+The read replica's state is reported but never makes a process unready: when it is down or lagging the figures are
+read from the primary (``gongzhi.ops.dbrouter``), so taking app processes out of the load balancer would only hurt.
+
 Shared by ``/readyz`` and ``gongzhi serve`` (which refuses to start with unapplied migrations).
 """
 
@@ -11,6 +14,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from gongzhi.core import jobs
+
+from . import dbrouter
 
 # Once every migration is applied it stays so for a while: /readyz need not rebuild the migration graph each call.
 _MIGRATIONS_OK_FOR = 30.0
@@ -58,8 +63,15 @@ def check_redis() -> str:
     return "ok"
 
 
-CHECKS = {"database": check_database, "migrations": check_migrations, "redis": check_redis}
+def check_replica() -> str:
+    """``ok``, ``not configured``, ``lagging 42.0 s``, ``not in recovery`` or ``down: OperationalError``."""
+    return dbrouter.replica_state().status
+
+
+CHECKS = {"database": check_database, "migrations": check_migrations, "redis": check_redis,
+          "replica": check_replica}
 HEALTHY = {"ok", "not configured"}
+INFORMATIONAL = {"replica"}  # reported, never failing readiness
 
 
 def readiness() -> tuple[bool, dict[str, str]]:
@@ -70,4 +82,5 @@ def readiness() -> tuple[bool, dict[str, str]]:
             results[name] = check()
         except Exception as exc:
             results[name] = f"error: {type(exc).__name__}"
-    return all(value in HEALTHY for value in results.values()), results
+    ready = all(value in HEALTHY for name, value in results.items() if name not in INFORMATIONAL)
+    return ready, results

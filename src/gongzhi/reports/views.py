@@ -1,6 +1,7 @@
 """Pages of figures: the dashboard of a unit (cards, children table, charts), its xlsx, the team pages.
 
-Thin: parse the query string, call ``reports.selectors``, render. Domain errors (a bad period, another unit's id)
+Thin: parse the query string, call ``reports.selectors``, render. Figures may be seconds stale, so each page reads
+from the read replica when there is a healthy one (``ops.dbrouter``; the login was checked on the primary first). Domain errors (a bad period, another unit's id)
 propagate to ``web.middleware`` (400 / 403 / 404 pages).
 """
 
@@ -17,6 +18,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_GET
 
+from gongzhi.ops.dbrouter import reading_from_replica
 from gongzhi.web.params import int_param
 
 from . import selectors
@@ -89,6 +91,7 @@ def _charts(data: dict) -> dict:
 
 @login_required
 @require_GET
+@reading_from_replica()
 def dashboard(request):
     period = _period(request)
     unit = selectors.report_unit_get(actor=request.user, unit_id=int_param(request.GET.get("unit"), None))
@@ -108,6 +111,7 @@ def dashboard(request):
 
 @login_required
 @require_GET
+@reading_from_replica()
 def export(request):
     period = _period(request)
     unit = selectors.report_unit_get(actor=request.user, unit_id=int_param(request.GET.get("unit"), None))
@@ -119,6 +123,7 @@ def export(request):
 
 @login_required
 @require_GET
+@reading_from_replica()
 def team_list(request):
     unit_id = int_param(request.GET.get("unit"), None)
     unit = selectors.report_team_unit(actor=request.user, unit_id=unit_id) if unit_id else None
@@ -129,6 +134,7 @@ def team_list(request):
 
 @login_required
 @require_GET
+@reading_from_replica()
 def team_detail(request, pk: int):
     period = _period(request)
     data = selectors.team_report(actor=request.user, team_id=pk, period=period)

@@ -128,7 +128,27 @@ def _database_from_env() -> dict:
     return db
 
 
+def _replica_from_env() -> dict | None:
+    """An optional streaming replica of the PostgreSQL primary for reads that may be seconds stale (the figures)."""
+    url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+    if not url:
+        return None
+    db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        # a replica that is away must cost a report seconds, not a hung worker; it is then skipped for a while
+        db.setdefault("OPTIONS", {}).setdefault("connect_timeout", int(os.environ.get("DATABASE_REPLICA_TIMEOUT", "2")))
+    db["TEST"] = {"MIRROR": "default"}
+    return db
+
+
 DATABASES = {"default": _database_from_env()}
+if _replica := _replica_from_env():
+    DATABASES["replica"] = _replica
+# Reads go to the replica only inside gongzhi.ops.dbrouter.reading_from_replica (the report pages and exports), and
+# only while it is at most DATABASE_REPLICA_MAX_LAG seconds behind (measured every DATABASE_REPLICA_CHECK_SECONDS).
+DATABASE_ROUTERS = ["gongzhi.ops.dbrouter.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "30"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -2,7 +2,8 @@
 environment, HTTPS-only cookies, HSTS, an enforced Content-Security-Policy, hashed static files, JSON logs.
 
 ``python -m django check --deploy`` is clean with these settings. The database may still be the embedded SQLite file
-(one machine) or PostgreSQL via ``DATABASE_URL``.
+(one machine) or PostgreSQL via ``DATABASE_URL``, with an optional read replica for the figures via
+``DATABASE_REPLICA_URL``.
 """
 
 import os

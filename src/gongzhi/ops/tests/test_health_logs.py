@@ -54,7 +54,8 @@ def test_readyz_is_ready_when_the_database_answers_and_migrations_are_applied(cl
     resp = client.get("/readyz")
     assert resp.status_code == 200
     assert resp.json() == {"status": "ready", "checks": {"database": "ok", "migrations": "ok",
-                                                         "redis": "not configured"}}
+                                                         "redis": "not configured",
+                                                         "replica": "not configured"}}
 
 
 def test_readyz_is_unavailable_with_unapplied_migrations(client, db, monkeypatch):

@@ -108,7 +108,8 @@ def test_health_and_readiness_answer_json_over_plain_http(server):
     status, headers, body = get(port, "/readyz")
     assert status == 200
     assert json.loads(body) == {"status": "ready", "checks": {"database": "ok", "migrations": "ok",
-                                                              "redis": "not configured"}}
+                                                              "redis": "not configured",
+                                                              "replica": "not configured"}}
     assert headers["content-type"] == "application/json"
 
 
