@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from gongzhi.accounts.services import token_create
@@ -97,6 +98,10 @@ def chromium_page():
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
+        # While Playwright's loop is set, Django's connections live in context-local storage apart from this
+        # thread's: a query made by the test meanwhile opened a second connection that nothing else closes (on
+        # PostgreSQL it kept the test database from being dropped).
+        connections.close_all()
         context.close()
         browser.close()
 
