@@ -5,12 +5,17 @@ Errors are ``{"code": <machine code>, "message": <Chinese message>, "detail": ..
 
 from __future__ import annotations
 
+import re
+
+import ninja.openapi.schema
 from django.db import DataError, IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from ninja.schema import NinjaGenerateJsonSchema
+from pydantic.json_schema import DefsRef
 
 from gongzhi.accounts.api import router as accounts_router
 from gongzhi.accounts.auth import api_auth
@@ -59,7 +64,55 @@ class InputParser(Parser):
         return result
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "ErrorOut", "type": "object", "required": ["code", "message", "detail"],
+    "properties": {"code": {"type": "string", "description": "机器可读的错误码，如 not_found、people.id_number_invalid"},
+                   "message": {"type": "string", "description": "中文提示"},
+                   "detail": {"description": "结构化细节（可为 null）"}},
+}
+ERROR_RESPONSES = {400: "请求无效", 401: "未认证", 403: "无权限", 404: "记录不存在或无权查看", 409: "状态冲突或重复提交",
+                   413: "请求体过大", 422: "输入校验失败"}
+
+
+_APP_MODEL = re.compile(r"^gongzhi\.(\w+)\.[\w.]*?\.?(\w+):\d+$")
+
+
+class AppQualifiedNames(NinjaGenerateJsonSchema):
+    """Component names carry the app (``people.ReasonIn``, ``hours.TokenOut``): ninja builds each operation's models
+    separately and merges their definitions by bare class name, so two apps' ``TokenOut`` overwrote each other and
+    the document described one endpoint with the other's fields."""
+
+    def get_defs_ref(self, core_mode_ref):
+        defs_ref = super().get_defs_ref(core_mode_ref)
+        if match := _APP_MODEL.match(core_mode_ref[0]):
+            qualified = f"{match.group(1)}.{match.group(2)}"
+            self._prioritized_defsref_choices[defs_ref][0:2] = [DefsRef(qualified), DefsRef(f"{qualified}-{core_mode_ref[1].title()}")]
+        return defs_ref
+
+
+ninja.openapi.schema.NinjaGenerateJsonSchema = AppQualifiedNames  # ninja offers no setting for its generator
+
+
+class GongzhiAPI(NinjaAPI):
+    """Every operation also declares the refusals the shared handlers below can answer, in the one error shape:
+    400/403/404/409/422 everywhere, 401 where a login is needed, 413 where there is a body. Declared once here, not
+    on each of 200 endpoints."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"].setdefault("schemas", {})["ErrorOut"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, description in ERROR_RESPONSES.items():
+                    if (status == 401 and not operation.get("security")) or \
+                            (status == 413 and "requestBody" not in operation):
+                        continue
+                    operation["responses"].setdefault(status, {"description": description, "content": ref})
+        return schema
+
+
+api = GongzhiAPI(
     title="共治 gongzhi API",
     version="1",
     description="基层共治与志愿服务平台接口。认证：会话 Cookie（含 CSRF）或 `Authorization: Bearer <token>`。",
