@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from PIL import ExifTags, Image
 
 from gongzhi.accounts import scoping
-from gongzhi.core import clock, crypto, events
+from gongzhi.core import clock, crypto, events, uploads
 from gongzhi.notifications.services import notification_create
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Organisation, Unit
@@ -341,21 +341,11 @@ def _read_gps(image: Image.Image) -> tuple[Decimal | None, Decimal | None]:
 
 
 def clean_photo(upload) -> tuple[ContentFile, dict]:
-    """Check type (Pillow) and size, read the EXIF GPS, and re-encode the pixels without any metadata."""
-    if upload.size > photo_max_bytes():
-        raise AppealsError.PHOTO_TOO_LARGE.error(detail={"max_bytes": photo_max_bytes()})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            fmt = probe.format
-            probe.verify()
-        upload.seek(0)
-        image = Image.open(upload)
-        image.load()
-    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a broken file
-        raise AppealsError.PHOTO_INVALID.error() from None
-    if fmt not in PHOTO_FORMATS:
-        raise AppealsError.PHOTO_INVALID.error(detail={"format": fmt})
+    """Check type and size (the shared upload guard), read the EXIF GPS, and re-encode the pixels without any
+    metadata."""
+    uploads.check_size(upload, max_bytes=photo_max_bytes(), too_large=AppealsError.PHOTO_TOO_LARGE)
+    image = uploads.image_open(upload, formats=PHOTO_FORMATS, invalid=AppealsError.PHOTO_INVALID)
+    fmt = image.format
     lat, lng = _read_gps(image)
     clean = Image.frombytes(image.mode, image.size, image.tobytes())  # pixels only: no EXIF, no GPS
     if image.mode == "P" and image.getpalette():

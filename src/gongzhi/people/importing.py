@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts import scoping
-from gongzhi.core import clock
+from gongzhi.core import clock, uploads
 from gongzhi.core.errors import CommonError, DomainError
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Unit
@@ -178,33 +178,18 @@ class SheetReader:
         self.workbook.close()
 
 
-def _is_xlsx(fileobj) -> bool:
-    pos = fileobj.tell()
-    try:
-        if not zipfile.is_zipfile(fileobj):
-            return False
-        fileobj.seek(0)
-        with zipfile.ZipFile(fileobj) as zf:
-            return "xl/workbook.xml" in zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        fileobj.seek(pos)
-
-
 def sheet_open(source, kind: str) -> SheetReader:
     """Open an xlsx (a path or a binary file object) and find its header. Raises IMPORT_FILE/HEADER_INVALID."""
     try:
+        # The upload guard first: calamine aborts the process on a sheet reaching absurdly far (see core.uploads).
         if isinstance(source, str | os.PathLike):
             with open(source, "rb") as fh:
-                ok = _is_xlsx(fh)
-            workbook = python_calamine.CalamineWorkbook.from_path(source) if ok else None
+                uploads.xlsx_inspect(fh, invalid=PeopleError.IMPORT_FILE_INVALID)
+            workbook = python_calamine.CalamineWorkbook.from_path(source)
         else:
             source.seek(0)
-            ok = _is_xlsx(source)
-            workbook = python_calamine.CalamineWorkbook.from_filelike(source) if ok else None
-        if workbook is None:
-            raise PeopleError.IMPORT_FILE_INVALID.error()
+            uploads.xlsx_inspect(source, invalid=PeopleError.IMPORT_FILE_INVALID)
+            workbook = python_calamine.CalamineWorkbook.from_filelike(source)
         sheet = workbook.get_sheet_by_index(0)
         rows = enumerate(sheet.iter_rows(), start=1)  # calamine yields from row 1, so the index is Excel's row
     except (python_calamine.CalamineError, OSError, ValueError, zipfile.BadZipFile):
@@ -1156,11 +1141,8 @@ def import_job_create(*, actor, kind: str, unit: Unit, upload, dry_run: bool = F
         if not consent_confirmed:
             raise PeopleError.CONSENT_REQUIRED.error(detail={"field": "consent_confirmed"})
     limit = settings.IMPORT_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise CommonError.TOO_LARGE.error(
-            detail={"max_bytes": limit},
-            message=_("上传文件过大（上限 %(mb)s MB）") % {"mb": limit // (1024 * 1024)},
-        )
+    uploads.check_size(upload, max_bytes=limit, too_large=CommonError.TOO_LARGE,
+                       message=_("上传文件过大（上限 %(mb)s MB）") % {"mb": limit // (1024 * 1024)})
     name = os.path.basename(upload.name or "upload.xlsx")
     if not name.lower().endswith(".xlsx"):
         raise PeopleError.IMPORT_FILE_INVALID.error(detail={"filename": name})

@@ -67,7 +67,7 @@ def import_page(request):
                 strict=d["strict"], consent_confirmed=d["consent_confirmed"],
             )
         except DomainError as err:
-            if err.code.startswith("people.import_") or err.status == 413:
+            if err.code.startswith(("people.import_", "upload.")) or err.status == 413:
                 form.add_error("file", str(err.message))
                 status = 400
             else:

@@ -12,14 +12,13 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import BigIntegerField, Case, F, Max, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from gongzhi.accounts import scoping
 from gongzhi.activities.models import Category
-from gongzhi.core import clock
+from gongzhi.core import clock, uploads
 from gongzhi.hours.models import RecordKind, RecordSource
 from gongzhi.org.models import Unit
 
@@ -78,6 +77,20 @@ def _existing(key: str, digest: str) -> PointsTransaction | None:
     return tx
 
 
+def _check_legs(legs: Sequence[Leg]) -> None:
+    if len(legs) < 2 or any(not isinstance(leg.amount, int) or isinstance(leg.amount, bool) or leg.amount == 0
+                            for leg in legs):
+        raise PointsError.AMOUNT_INVALID.error()
+    if sum(leg.amount for leg in legs) != 0:
+        raise PointsError.UNBALANCED.error()
+
+
+def _tx_digest(*, kind: str, unit, legs: Sequence[Leg], reason: str, rule_item, source, reverses) -> str:
+    return _digest(kind=kind, unit=unit.pk, legs=sorted((leg.account.pk, leg.amount) for leg in legs),
+                   reason=reason, rule_item=rule_item.pk if rule_item else None, source=source,
+                   reverses=reverses.pk if reverses else None)
+
+
 @transaction.atomic
 def transaction_post(*, kind: str, unit, idempotency_key: str, legs: Sequence[Leg], reason: str, actor,
                      rule_item: RuleItem | None = None, evidence: str = "", source: tuple[str, int] | None = None,
@@ -89,18 +102,25 @@ def transaction_post(*, kind: str, unit, idempotency_key: str, legs: Sequence[Le
     Refuses unbalanced or zero legs (400), a person balance that would go below zero (409), and a key reused for
     different content (409). Balances change in this transaction, under row locks in primary-key order.
     """
-    if len(legs) < 2 or any(not isinstance(leg.amount, int) or isinstance(leg.amount, bool) or leg.amount == 0
-                            for leg in legs):
-        raise PointsError.AMOUNT_INVALID.error()
-    if sum(leg.amount for leg in legs) != 0:
-        raise PointsError.UNBALANCED.error()
-    digest = _digest(kind=kind, unit=unit.pk, legs=sorted((leg.account.pk, leg.amount) for leg in legs),
-                     reason=reason, rule_item=rule_item.pk if rule_item else None, source=source,
-                     reverses=reverses.pk if reverses else None)
+    _check_legs(legs)
+    digest = _tx_digest(kind=kind, unit=unit, legs=legs, reason=reason, rule_item=rule_item, source=source,
+                        reverses=reverses)
     found = _existing(idempotency_key, digest)
     if found is not None:
         return found
     locked = _lock_accounts([leg.account.pk for leg in legs])
+    return _post_new(kind=kind, unit=unit, idempotency_key=idempotency_key, digest=digest, legs=legs, locked=locked,
+                     reason=reason, actor=actor, rule_item=rule_item, evidence=evidence, source=source,
+                     reverses=reverses, approved_by=approved_by, occurred_on=occurred_on)
+
+
+def _post_new(*, kind: str, unit, idempotency_key: str, digest: str, legs: Sequence[Leg], locked: dict[int, Account],
+              reason: str, actor, rule_item=None, evidence: str = "", source=None, reverses=None, approved_by=None,
+              occurred_on=None) -> PointsTransaction:
+    """The write half of :func:`transaction_post`, inside its caller's transaction: ``locked`` holds every leg's
+    account, row-locked in primary-key order by this transaction (their balances as of now; kept current here, so
+    a caller posting several transactions on the same accounts locks them once). The caller has found no
+    transaction under the key; a concurrent one committing it meanwhile is answered as a retry would be."""
     change: dict[int, int] = {}
     for leg in legs:
         change[leg.account.pk] = change.get(leg.account.pk, 0) + leg.amount
@@ -126,8 +146,13 @@ def transaction_post(*, kind: str, unit, idempotency_key: str, legs: Sequence[Le
         raise PointsError.ALREADY_REVERSED.error() from None
     Posting.objects.bulk_create([Posting(transaction=tx, account_id=leg.account.pk, amount=leg.amount, created_at=now)
                                  for leg in legs])
+    # every balance in one statement (F() + the delta per row: the rows are locked, the sum stays zero)
+    Account.objects.filter(pk__in=list(change)).update(
+        balance=F("balance") + Case(*(When(pk=pk, then=Value(delta)) for pk, delta in change.items()),
+                                    output_field=BigIntegerField()))
     for pk, delta in change.items():
-        Account.objects.filter(pk=pk).update(balance=F("balance") + delta)
+        locked[pk].balance += delta
+    tx.posted_now = True  # not a concurrent request's transaction found under the key
     return tx
 
 
@@ -319,15 +344,44 @@ def _settle_clawbacks(*, person, award: PointsTransaction, amount: int) -> None:
         left -= take
 
 
+def _lock_award_accounts(person, pool_unit) -> tuple[Account, Account, dict[int, Account]]:
+    """The person's account and ``pool_unit``'s pool (created on first use), row-locked together in primary-key
+    order in one statement (the order :func:`_lock_accounts` uses)."""
+    locked = {a.pk: a for a in Account.objects.select_for_update().filter(
+        Q(person_id=person.pk) | Q(kind=AccountKind.POOL, unit_id=pool_unit.pk)).order_by("pk")}
+    mine = next((a for a in locked.values() if a.person_id == person.pk), None)
+    pool = next((a for a in locked.values() if a.kind == AccountKind.POOL and a.unit_id == pool_unit.pk), None)
+    if mine is None or pool is None:
+        mine, pool = account_for_person(person), pool_for_unit(pool_unit)
+        locked = _lock_accounts([mine.pk, pool.pk])
+        mine, pool = locked[mine.pk], locked[pool.pk]
+    return mine, pool, locked
+
+
 def _credit(*, person, pool_unit, amount: int, key: str, reason: str, actor, rule_item=None, evidence: str = "",
-            source=None, occurred_on=None, approved_by=None) -> PointsTransaction:
-    """Award ``amount`` from ``pool_unit``'s pool; a first posting also settles the person's outstanding clawbacks."""
-    existing = PointsTransaction.objects.filter(idempotency_key=key).first()
-    tx = transaction_post(kind=TxKind.AWARD, unit=pool_unit, idempotency_key=key,
-                          legs=[Leg(pool_for_unit(pool_unit), -amount), Leg(account_for_person(person), amount)],
-                          reason=reason, actor=actor, rule_item=rule_item, evidence=evidence, source=source,
-                          occurred_on=occurred_on, approved_by=approved_by)
-    if existing is None:
+            source=None, occurred_on=None, approved_by=None, fresh: bool = False) -> PointsTransaction:
+    """Award ``amount`` from ``pool_unit``'s pool; a first posting also settles the person's outstanding clawbacks.
+
+    ``fresh``: the caller has just found no transaction under ``key`` in this transaction (so it is not looked up
+    again; a concurrent one committing it meanwhile is still answered as a retry)."""
+    if not fresh:
+        existing = PointsTransaction.objects.filter(idempotency_key=key).first()
+        tx = transaction_post(kind=TxKind.AWARD, unit=pool_unit, idempotency_key=key,
+                              legs=[Leg(pool_for_unit(pool_unit), -amount), Leg(account_for_person(person), amount)],
+                              reason=reason, actor=actor, rule_item=rule_item, evidence=evidence, source=source,
+                              occurred_on=occurred_on, approved_by=approved_by)
+        if existing is None:
+            _settle_clawbacks(person=person, award=tx, amount=amount)
+        return tx
+    mine, pool, locked = _lock_award_accounts(person, pool_unit)
+    legs = [Leg(pool, -amount), Leg(mine, amount)]
+    _check_legs(legs)
+    digest = _tx_digest(kind=TxKind.AWARD, unit=pool_unit, legs=legs, reason=reason, rule_item=rule_item,
+                        source=source, reverses=None)
+    tx = _post_new(kind=TxKind.AWARD, unit=pool_unit, idempotency_key=key, digest=digest, legs=legs, locked=locked,
+                   reason=reason, actor=actor, rule_item=rule_item, evidence=evidence, source=source,
+                   occurred_on=occurred_on, approved_by=approved_by)
+    if getattr(tx, "posted_now", False):
         _settle_clawbacks(person=person, award=tx, amount=amount)
     return tx
 
@@ -395,24 +449,43 @@ def _slot_net(person, slot: str, ids: list[int]) -> tuple[int, PointsTransaction
     return posted - claimed, last
 
 
+def _with_relations(record):
+    """The record with its volunteer's person, its activity's unit and its confirmer: as given when the hours app
+    published it with those loaded (a record never changes), else read once."""
+    model = type(record)
+    loaded = all(model._meta.get_field(name).is_cached(record) for name in ("volunteer", "activity", "confirmed_by"))
+    if loaded and record.volunteer._meta.get_field("person").is_cached(record.volunteer) \
+            and record.activity._meta.get_field("unit").is_cached(record.activity):
+        return record
+    return model.objects.select_related("volunteer__person", "activity__unit", "confirmed_by").get(pk=record.pk)
+
+
+def _hours_key(record, slot: str) -> str:
+    return f"hours:record:{record.pk}" + (":category" if slot == CATEGORY_SOURCE else "")
+
+
 @transaction.atomic
 def hours_award_sync(*, record) -> list[PointsTransaction]:
     """Bring the points of a record's chain (original → corrections → revocation) to what the newest row is worth.
 
     A re-delivered event finds the chain already at its worth and posts nothing (keys ``hours:record:<id>``)."""
-    record = type(record).objects.select_related("volunteer__person", "activity__unit", "activity").get(pk=record.pk)
+    record = _with_relations(record)
     if type(record).objects.filter(supersedes=record).exists():
         return []  # a late event for a row already superseded: its successor's event settled the chain
     person = record.volunteer.person
     ruleset = selectors.ruleset_in_force(record.activity.unit, record.day)
     if ruleset is None and (record.kind != RecordKind.REVOCATION or not Account.objects.filter(person=person).exists()):
         return []  # no adopted rules (R-J1): nothing to award, and nothing was awarded to take back
+    reason = str(_("志愿服务：%(title)s（%(day)s）") % {"title": record.activity.title, "day": record.day.isoformat()})
+    if record.supersedes_id is None and ruleset is not None:
+        posted = _award_original(record=record, person=person, ruleset=ruleset, reason=reason)
+        if posted is not None:
+            return posted
     _lock_person_account(person)  # one sync per person at a time
     ids = _chain_ids(record)
     posted = []
-    reason = _("志愿服务：%(title)s（%(day)s）") % {"title": record.activity.title, "day": record.day.isoformat()}
     for slot, (item, target) in record_targets(record, ruleset).items():
-        key = f"hours:record:{record.pk}" + (":category" if slot == CATEGORY_SOURCE else "")
+        key = _hours_key(record, slot)
         if PointsTransaction.objects.filter(idempotency_key=key).exists() or Clawback.objects.filter(
                 person=person, source_type=slot, source_id=record.pk).exists():
             continue
@@ -421,15 +494,45 @@ def hours_award_sync(*, record) -> list[PointsTransaction]:
         if delta > 0:
             delta = _clip(delta, cap_room(item=item, person=person, day=record.day))
             if delta > 0:
-                posted.append(_credit(person=person, pool_unit=ruleset.unit, amount=delta, key=key, reason=str(reason),
+                posted.append(_credit(person=person, pool_unit=ruleset.unit, amount=delta, key=key, reason=reason,
                                       actor=record.confirmed_by, rule_item=item, source=(slot, record.pk),
                                       occurred_on=record.day, evidence=f"{HOURS_SOURCE}:{record.pk}"))
         elif delta < 0 and last is not None:
-            tx = _debit(person=person, pool_unit=last.unit, amount=-delta, key=key, reason=str(reason),
+            tx = _debit(person=person, pool_unit=last.unit, amount=-delta, key=key, reason=reason,
                         actor=record.confirmed_by, rule_item=last.rule_item, source=(slot, record.pk),
                         occurred_on=record.day)
             if tx is not None:
                 posted.append(tx)
+    return posted
+
+
+def _award_original(*, record, person, ruleset: RuleSet, reason: str) -> list[PointsTransaction] | None:
+    """The common case of :func:`hours_award_sync`, in fewer statements: an original record (its chain is itself)
+    of a person with no clawbacks. Nothing can have been posted for such a record except under its own keys, so a
+    slot whose key is unused holds 0 points and gets its whole worth (within the item's caps). The person's
+    account and the pool are locked once, in primary-key order, for both slots. None: not the common case (the
+    general path runs)."""
+    mine, pool, locked = _lock_award_accounts(person, ruleset.unit)  # one sync per person at a time
+    if Clawback.objects.filter(person=person).exists():
+        return None
+    targets = record_targets(record, ruleset)
+    keys = {slot: _hours_key(record, slot) for slot in targets}
+    done = set(PointsTransaction.objects.filter(idempotency_key__in=list(keys.values()))
+               .values_list("idempotency_key", flat=True))
+    posted = []
+    for slot, (item, target) in targets.items():
+        if keys[slot] in done or target <= 0:
+            continue
+        amount = _clip(target, cap_room(item=item, person=person, day=record.day))
+        if amount <= 0:
+            continue
+        source = (slot, record.pk)
+        legs = [Leg(pool, -amount), Leg(mine, amount)]
+        digest = _tx_digest(kind=TxKind.AWARD, unit=ruleset.unit, legs=legs, reason=reason, rule_item=item,
+                            source=source, reverses=None)
+        posted.append(_post_new(kind=TxKind.AWARD, unit=ruleset.unit, idempotency_key=keys[slot], digest=digest,
+                                legs=legs, locked=locked, reason=reason, actor=record.confirmed_by, rule_item=item,
+                                evidence=f"{HOURS_SOURCE}:{record.pk}", source=source, occurred_on=record.day))
     return posted
 
 
@@ -478,7 +581,7 @@ def award_grant(*, person, reason: str, actor, idempotency_key: str, rule_item: 
     if room is not None and room < points:
         raise PointsError.CAP_REACHED.error(detail={"room": room})
     return _credit(person=person, pool_unit=item.ruleset.unit, amount=points, key=key, reason=reason, actor=actor,
-                   rule_item=item, evidence=evidence.strip(), approved_by=actor, occurred_on=day)
+                   rule_item=item, evidence=evidence.strip(), approved_by=actor, occurred_on=day, fresh=True)
 
 
 @transaction.atomic
@@ -519,21 +622,12 @@ def transaction_reverse_by(*, original: PointsTransaction, reason: str, actor, i
 # subsidies or any other capability, so a deduction cannot block a statutory entitlement.
 
 
-def validate_photo(photo) -> None:
-    """An evidence photo must be a real image (Pillow) no larger than ``POINTS_EVIDENCE_MAX_BYTES``."""
-    if photo.size > evidence_max_bytes():
-        raise PointsError.PHOTO_TOO_LARGE.error(detail={"max_bytes": evidence_max_bytes()})
-    try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            fmt = image.format
-            image.verify()
-    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a broken file
-        raise PointsError.PHOTO_INVALID.error() from None
-    finally:
-        photo.seek(0)
-    if fmt not in PHOTO_FORMATS:
-        raise PointsError.PHOTO_INVALID.error(detail={"format": fmt})
+def validate_photo(photo) -> str:
+    """An evidence photo must be a real image no larger than ``POINTS_EVIDENCE_MAX_BYTES`` (the shared upload
+    guard); returns the name to store it under, which the uploader does not choose (no ``evil.html`` in media)."""
+    uploads.check_size(photo, max_bytes=evidence_max_bytes(), too_large=PointsError.PHOTO_TOO_LARGE)
+    image = uploads.image_open(photo, formats=PHOTO_FORMATS, invalid=PointsError.PHOTO_INVALID)
+    return uploads.safe_name(image.format)  # not image.close(): Pillow would close the upload itself
 
 
 def _event(deduction: Deduction, from_status: str, to_status: str, actor, note: str = "") -> None:
@@ -569,12 +663,11 @@ def deduction_enter(*, person, reason: str, actor, rule_item: RuleItem | None = 
         raise PointsError.AMOUNT_INVALID.error()
     if points > item.points:
         raise PointsError.ABOVE_ITEM.error(detail={"max": item.points})
-    if photo is not None:
-        validate_photo(photo)
+    photo_name = validate_photo(photo) if photo is not None else ""
     deduction = Deduction(person=person, unit=person.unit, rule_item=item, points=points, reason=reason,
                           entered_by=actor, created_at=clock.now())
     if photo is not None:
-        deduction.evidence_photo.save(photo.name, photo, save=False)
+        deduction.evidence_photo.save(photo_name, photo, save=False)
     deduction.save()
     _event(deduction, "", DeductionStatus.PENDING, actor)
     return deduction
