@@ -43,7 +43,7 @@ test: install-test lint migrations-check test-sqlite test-postgres
 
 bench: install-test
 	$(BIN)/pip install -q -e '.[test,bench]'
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench all $(BENCH_ARGS)
 
 ## make soak: the long reliability runs (many clients, app processes SIGKILLed mid-load) on a throw-away PostgreSQL
 soak: install-test

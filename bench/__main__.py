@@ -1,18 +1,16 @@
-"""Import benchmark: ``python -m bench [import] [--rows 100000] [--sizes 25000,50000,100000] [--database-url URL]``.
+"""Benchmarks: ``python -m bench <command> [options]`` (``--help`` on each).
 
-In one run, on one generated people sheet:
+- ``all [--scale district|city|province]``: every benchmark below, one after another, each beside its baseline
+  measured in the same run; then one summary table; bench/RESULTS.md rewritten (``make bench``).
+- ``import``: xlsx import of 100 k rows vs python-calamine's bare parse and openpyxl's (``bench/importing.py``;
+  the default command).
+- ``dashboard``: the district dashboard vs DuckDB scans of the same rows (``bench/dashboard.py``).
+- ``dispatch``: assignee suggestion vs brute force (``bench/dispatch.py``).
+- ``open311``: ``GET requests.json`` with filters (``bench/open311.py``).
+- ``points``: check-in + hours + points over HTTP vs the same SQL issued directly (``bench/points.py``).
+- ``generate PATH``: only write a people sheet.
 
-(a) python-calamine bare parse — open the file and walk every row (the limit for any import);
-(b) openpyxl read-only parse of the same file (the usual choice);
-(c) the full gongzhi import (every row validated with people.services' rules, saved in batches) on a fresh,
-    migrated database — SQLite under a temp dir by default — then the same file re-imported (all unchanged);
-
-and, for memory, the import run on files of several sizes, each in its own subprocess, reporting peak RSS
-(``resource.getrusage``) beside the peak of a bare calamine parse of the same file. Results go to stdout and to
-``bench/RESULTS.md``. ``--profile`` prints a cProfile of the import. ``generate`` only writes a sheet.
-
-``python -m bench dashboard [--records N]``: the dashboard benchmark (see ``bench/dashboard.py``).
-``python -m bench points [--seconds S]``: award + redeem over HTTP vs raw SQL (see ``bench/points.py``).
+The data comes from the scale-data generator (``gongzhi seed``, ``src/gongzhi/seed``).
 """
 
 from __future__ import annotations
@@ -20,8 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import resource
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,411 +28,125 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-
-def _django(var_dir: str, database_url: str | None) -> None:
-    os.environ["GONGZHI_VAR_DIR"] = var_dir
-    os.environ["GONGZHI_MEDIA_ROOT"] = os.path.join(var_dir, "media")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gongzhi.settings.base"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-
-
-def _peak_rss_mb() -> float:
-    """Peak RSS of this process. On Linux ``ru_maxrss`` is inherited across fork + exec (a child reports at least
-    its parent's peak), so the kernel's per-process high-water mark VmHWM is read when available."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB; macOS: bytes
+# the sizes of each benchmark per scale: district fits `make bench` (< 30 min on 2 cores); province is the issue's
+PRESETS = {
+    "district": {"import": ["--rows", "100000", "--sizes", "25000,50000"],
+                 "dashboard": ["--records", "650000", "--runs", "100"],
+                 "dispatch": ["--volunteers", "65000", "--orders", "200"],
+                 "open311": ["--requests", "65000", "--runs", "50"],
+                 "points": ["--seconds", "20"]},
+    "city": {"import": ["--rows", "100000", "--sizes", "25000,50000"],
+             "dashboard": ["--records", "2500000"],
+             "dispatch": ["--volunteers", "250000", "--orders", "200"],
+             "open311": ["--requests", "250000", "--runs", "100"],
+             "points": ["--seconds", "30"]},
+    "province": {"import": ["--rows", "100000", "--sizes", "25000,50000"],
+                 "dashboard": ["--records", "10000000"],
+                 "dispatch": ["--volunteers", "1000000", "--orders", "200"],
+                 "open311": ["--requests", "1000000", "--runs", "100"],
+                 "points": ["--seconds", "60"]},
+}
+ORDER = ("import", "dashboard", "dispatch", "open311", "points")
 
 
-def _cpu_seconds() -> float:
-    """CPU time (user + system) of this process and its finished children (the import's worker processes, reaped
-    when the import ends): unlike wall time, not inflated by other load on the machine."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+def _points_summary(section: str) -> dict | None:
+    """The points benchmark's headline from its RESULTS.md section (its module is another engineer's: read, not
+    imported): the HTTP row beside the raw-SQL row of its first table."""
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    if len(rows) < 3:
+        return None
+    header = [c.strip() for c in rows[0].strip("|").split("|")]
+    table = {r.strip("|").split("|")[0].strip(): [c.strip() for c in r.strip("|").split("|")] for r in rows[2:]}
+    http = next((v for k, v in table.items() if k.startswith("HTTP")), None)
+    raw = next((v for k, v in table.items() if k.lower().startswith("raw sql") or "replay" in k.lower()), None)
+    rate_col = next((i for i, h in enumerate(header) if "/s" in h), None)
+    p99_col = next((i for i, h in enumerate(header) if h.startswith("all") and "p99" in h), None)
+    if http is None or raw is None or rate_col is None:
+        return None
+    number = lambda text: float(re.sub(r"[^\d.]", "", text.split("/")[-1]) or "nan")  # noqa: E731
+    rate, base = number(http[rate_col]), number(raw[rate_col])
+    p99 = number(http[p99_col]) if p99_col is not None else None
+    title = section.splitlines()[0].lstrip("# ").strip()
+    return {"benchmark": title.replace("Points benchmark: ", ""),
+            "figure": f"{rate:,.0f} tx/s" + (f", p99 {p99:.0f} ms" if p99 is not None else ""),
+            "goal": "≥ 1,000 req/s, p99 < 100 ms", "baseline": f"same SQL directly {base:,.0f} tx/s",
+            "ratio": f"{rate / base:.2f}× the SQL" if base else "—",
+            "met": rate >= 1000 and (p99 is not None and p99 < 100)}
 
 
-# --- parsers ---------------------------------------------------------------------------------------------
+def run_all(argv: list[str]) -> None:
+    from . import machine
+    from .results import read_section, write_section
 
-
-def parse_calamine(path: str) -> int:
-    import python_calamine
-
-    book = python_calamine.CalamineWorkbook.from_path(path)
-    n = 0
-    for row in book.get_sheet_by_index(0).iter_rows():
-        if row[0]:
-            n += 1
-    book.close()
-    return n - 1
-
-
-def parse_openpyxl(path: str) -> int:
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    n = 0
-    for row in book.worksheets[0].iter_rows(values_only=True):
-        if row[0]:
-            n += 1
-    book.close()
-    return n - 1
-
-
-# --- child processes -------------------------------------------------------------------------------------
-
-
-def _bench_world():
-    from gongzhi.accounts.models import User
-    from gongzhi.accounts.roles import Role
-    from gongzhi.accounts.services import role_grant
-    from gongzhi.org.divisions import UnitKind
-    from gongzhi.org.services import unit_create
-
-    from .generate import DISTRICT, STREETS, unit_codes
-
-    district = unit_create(code=DISTRICT[0], name=DISTRICT[1], kind=UnitKind.DISTRICT, parent=None)
-    streets = {code: unit_create(code=code, name=name, kind=UnitKind.STREET, parent=district) for code, name in STREETS}
-    communities, grids = unit_codes()
-    units = {}
-    for code, name, street in communities:
-        units[code] = unit_create(code=code, name=name, kind=UnitKind.COMMUNITY, parent=streets[street])
-    for code, name, community, _kind in grids:
-        unit_create(code=code, name=name, kind=UnitKind.GRID, parent=units[community])
-    user = User.objects.create(username="bench-district", display_name="bench")
-    role_grant(user=user, role=Role.DISTRICT_ADMIN, unit=district, actor=None)
-    return district, user
-
-
-def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bool = False,
-                 workers: int | None = None) -> dict:
-    from django.conf import settings
-    from django.core.files import File
-    from django.core.management import call_command
-    from django.db import connection
-
-    from gongzhi.people import importing
-    from gongzhi.people.importing import import_job_run
-    from gongzhi.people.models import ImportJob, Person
-
-    if stages:  # the counters live in this process; a worker's derive_person_fields would not be counted
-        workers = 0
-    if workers is not None:
-        settings.IMPORT_WORKERS = workers
-    used_workers = importing._worker_count(rows)
-    call_command("migrate", verbosity=0)
-    district, user = _bench_world()
-    rss_ready = _peak_rss_mb()
-    spent = None
-    if stages:
-        from .stages import instrument
-
-        spent = instrument()
-
-    def new_job():
-        job = ImportJob(kind="people", unit=district, filename=os.path.basename(path), created_by=user,
-                        total_rows=rows)
-        with open(path, "rb") as fh:
-            job.file.save(os.path.basename(path), File(fh), save=False)
-        job.save()
-        return job
-
-    job = new_job()
-    started, cpu = time.perf_counter(), _cpu_seconds()
-    if profile:
-        import cProfile
-        import pstats
-
-        prof = cProfile.Profile()
-        prof.enable()
-        job = import_job_run(job=job)
-        prof.disable()
-    else:
-        job = import_job_run(job=job)
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-    out = {"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "status": job.status, "message": job.message,
-           "created": job.created_count, "errors": job.error_rows, "people": Person.objects.count(),
-           "rss_ready_mb": rss_ready, "rss_peak_mb": _peak_rss_mb(), "vendor": connection.vendor,
-           "workers": used_workers, "batch_size": importing.BATCH_SIZE,
-           # ru_maxrss of the reaped workers: forked from the importer, so it counts the pages they share with it
-           "worker_rss_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if used_workers else 0}
-    if spent is not None:
-        from .stages import report
-
-        out["stages"] = report(spent, rows, cpu)
-    if profile:
-        stats = pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime")
-        stats.print_stats(25)
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
-    if reimport:
-        again = new_job()
-        started, cpu = time.perf_counter(), _cpu_seconds()
-        again = import_job_run(job=again)
-        out["reimport_seconds"] = time.perf_counter() - started
-        out["reimport_cpu_seconds"] = _cpu_seconds() - cpu
-        out["reimport_unchanged"] = again.unchanged_count
-    return out
-
-
-def child_parse(path: str) -> dict:
+    p = argparse.ArgumentParser(prog="python -m bench all", description="every benchmark, then a summary table")
+    p.add_argument("--scale", choices=list(PRESETS), default="district",
+                   help="district (default, < 30 min on 2 cores); city; province (the issue's sizes: 10 M "
+                   "records, 1 M volunteers, 1 M requests)")
+    p.add_argument("--only", default="", help=f"comma-separated subset of {', '.join(ORDER)}")
+    p.add_argument("--port", help="one port for every benchmark's throw-away PostgreSQL cluster (PGTEST_PORT; "
+                   "default: each benchmark's own)")
+    opts = p.parse_args(argv)
+    chosen = [b for b in ORDER if not opts.only or b in opts.only.split(",")]
     started = time.perf_counter()
-    n = parse_calamine(path)
-    return {"rows": n, "seconds": time.perf_counter() - started, "rss_peak_mb": _peak_rss_mb()}
-
-
-def _timed(fn, path: str) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of ``fn(path)``."""
-    started, cpu = time.perf_counter(), _cpu_seconds()
-    fn(path)
-    return time.perf_counter() - started, _cpu_seconds() - cpu
-
-
-def _fresh_database(url: str | None, tag: str):
-    """For PostgreSQL: create a throwaway database on the given server; returns (url, drop callback)."""
-    if not url:
-        return None, lambda: None
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    name = f"gongzhi_bench_{os.getpid()}_{tag}"
-    admin = dict(host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
-                 password=cfg["PASSWORD"] or None, dbname=cfg["NAME"], autocommit=True)
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    base, _slash, _db = url.rpartition("/")
-    query = ""
-    if "?" in _db:
-        query = "?" + _db.split("?", 1)[1]
-    return f"{base}/{name}{query}", drop
-
-
-def run_child(args: list[str], database_url: str | None, tag: str) -> dict:
-    url, drop = _fresh_database(database_url, tag)
-    try:
-        cmd = [sys.executable, "-m", "bench", "_child", *args]
-        if url:
-            cmd += ["--database-url", url]
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    load_start = machine.load()
+    fd, summary_path = tempfile.mkstemp(prefix="gongzhi-bench-summary-", suffix=".jsonl")
+    os.close(fd)
+    env = dict(os.environ, BENCH_SUMMARY=summary_path)
+    env.pop("DATABASE_URL", None)  # each benchmark starts its own throw-away cluster
+    if opts.port:
+        env["PGTEST_PORT"] = opts.port
+    took: dict[str, float] = {}
+    failed: list[str] = []
+    for name in chosen:
+        cmd = [sys.executable, "-m", "bench", name, *PRESETS[opts.scale][name]]
+        if name == "points" and opts.port:
+            cmd += ["--port", opts.port]
+        print(f"\n=== {name}: {' '.join(cmd[2:])}  (load {machine.load()})", flush=True)
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, cwd=ROOT, env=env, check=False)
+        took[name] = time.perf_counter() - t0
+        print(f"=== {name}: {took[name] / 60:.1f} min, exit {done.returncode}", flush=True)
         if done.returncode:
-            sys.stderr.write(done.stderr)
-            raise SystemExit(f"bench child failed: {' '.join(args)}")
-        if done.stderr.strip():
-            sys.stderr.write(done.stderr)
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        drop()
-
-
-# --- the run ---------------------------------------------------------------------------------------------
-
-
-def _versions() -> dict:
-    import sqlite3
-    from importlib.metadata import version
-
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu or platform.processor(), "cores": os.cpu_count(), "python": platform.python_version(),
-        "platform": platform.platform(), "sqlite": sqlite3.sqlite_version,
-        **{name: version(name) for name in ("python-calamine", "openpyxl", "xlsxwriter", "Django", "pypinyin",
-                                            "cryptography")},
-    }
-
-
-def bench_import(opts) -> None:
-    from .generate import write_people_xlsx
-
-    rows = opts.rows
-    sizes = sorted({int(s) for s in opts.sizes.split(",") if s} | {rows}) if opts.sizes else [rows]
-    tmp = tempfile.mkdtemp(prefix="gongzhi-bench-")
-    files = {}
-    print(f"generating sheets in {tmp} ...", flush=True)
-    for n in sizes:
-        path = os.path.join(tmp, f"people-{n}.xlsx")
-        started = time.perf_counter()
-        write_people_xlsx(path, n)
-        files[n] = path
-        mb = os.path.getsize(path) / 1e6
-        print(f"  {n:>7} rows  {mb:6.1f} MB  written in {time.perf_counter() - started:5.1f} s", flush=True)
-    path = files[rows]
-
-    # Subprocesses first, while this process is still small (see _peak_rss_mb).
-    results = {}
-    for n in sizes:
-        tag = str(n)
-        flags = ["import", files[n], str(n)] + (["--reimport"] if n == rows else [])
-        if opts.workers is not None:
-            flags += ["--workers", str(opts.workers)]
-        if opts.profile and n == rows:
-            flags.append("--profile")
-        results[n] = run_child(flags, opts.database_url, tag)
-        results[n]["parse"] = run_child(["parse", files[n], str(n)], None, tag + "p")
-        r = results[n]
-        if r["status"] != "done" or r["created"] != n or r["errors"]:
-            raise SystemExit(f"import of {n} rows did not complete: {r}")
-        print(f"    import {n:>7} rows  {n / r['seconds']:>10,.0f} rows/s  ({r['seconds']:.2f} s wall, "
-              f"{r['cpu_seconds']:.2f} s CPU)  peak RSS {r['rss_peak_mb']:.0f} MB (after set-up "
-              f"{r['rss_ready_mb']:.0f} MB; bare calamine parse {r['parse']['rss_peak_mb']:.0f} MB; "
-              f"{r['workers']} worker(s), {r['worker_rss_peak_mb']:.0f} MB)", flush=True)
-    stages = None
-    if not opts.no_stages:
-        stages = run_child(["import", files[rows], str(rows), "--stages"], opts.database_url, "stages")
-        print(f"    stage breakdown measured on a separate {rows}-row import", flush=True)
-
-    assert parse_calamine(path) == rows and parse_openpyxl(files[sizes[0]]) == sizes[0]
-    calamine = min((_timed(parse_calamine, path) for _ in range(3)), key=lambda t: t[0])
-    print(f"(a) calamine parse      {rows / calamine[0]:>10,.0f} rows/s  ({calamine[0]:.2f} s)", flush=True)
-    openpyxl = _timed(parse_openpyxl, path)
-    print(f"(b) openpyxl read-only  {rows / openpyxl[0]:>10,.0f} rows/s  ({openpyxl[0]:.2f} s)", flush=True)
-    main = results[rows]
-    print(f"(c) full import         {rows / main['seconds']:>10,.0f} rows/s  ({main['seconds']:.2f} s, "
-          f"{main['vendor']})")
-    print(f"    re-import unchanged {rows / main['reimport_seconds']:>10,.0f} rows/s  "
-          f"({main['reimport_seconds']:.2f} s)")
-    report = {
-        "rows": rows, "calamine": calamine, "openpyxl": openpyxl, "results": results, "machine": _versions(),
-        "database": main["vendor"], "file_mb": os.path.getsize(path) / 1e6, "load": os.getloadavg(),
-        "stages": stages,
-    }
-    text = render_results(report)
+            failed.append(name)
+        elif name == "points":
+            row = _points_summary(read_section("# Points benchmark"))
+            if row:
+                with open(summary_path, "a") as fh:
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    with open(summary_path) as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    os.unlink(summary_path)
+    total = time.perf_counter() - started
+    text = render_summary(rows, opts.scale, chosen, took, failed, total, load_start, machine.load())
     print()
     print(text)
-    if not opts.no_write:
-        from .results import write_section
-
-        write_section(text)  # the other benchmarks' sections stay
-        print(f"written to {HERE / 'RESULTS.md'}")
-    for p in files.values():
-        os.unlink(p)
-    os.rmdir(tmp)
+    write_section(text, first=True)
+    write_section(machine.section(), first=True)
+    print(f"written to {HERE / 'RESULTS.md'}")
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)}")
 
 
-def render_results(r: dict) -> str:
-    rows = r["rows"]
-    m = r["machine"]
-    main = r["results"][rows]
-    steps = [
-        ("(a) python-calamine bare parse (the limit)", r["calamine"][0], r["calamine"][1]),
-        ("(b) openpyxl read-only parse (the usual choice)", r["openpyxl"][0], r["openpyxl"][1]),
-        ("(c) gongzhi import: validate + save every row", main["seconds"], main["cpu_seconds"]),
-        ("(c′) re-import of the same file (all unchanged)", main["reimport_seconds"], main["reimport_cpu_seconds"]),
-    ]
-    cal, opx = rows / r["calamine"][0], rows / r["openpyxl"][0]
-    database = ("SQLite (embedded default: WAL, fresh and migrated, in a temp dir)" if r["database"] == "sqlite"
-                else f"{r['database']} (a throwaway database)")
+def render_summary(rows, scale, chosen, took, failed, total, load_start, load_end) -> str:
     lines = [
-        "# Import benchmark",
+        "# Summary",
         "",
-        f"`python -m bench import --rows {rows}`: one generated people sheet ({rows:,} rows, 7 columns, "
-        f"{r['file_mb']:.1f} MB: synthetic valid-checksum ID numbers, Chinese names, phones, addresses, unit codes "
-        f"of 72 communities and grids, tags on a quarter of the rows). Database: {database}. "
-        "The import runs in a subprocess as the district admin, exactly as a web upload would "
-        f"(`people.importing.import_job_run`), in batches of {main['batch_size']:,} rows, with "
-        f"{main['workers']} worker process(es) (`IMPORT_WORKERS`) deriving the next batch's fields "
-        "(name, ID checks, pinyin, encryption, digests, masks) while the importer checks units, tags and "
-        "duplicates and writes the current batch. CPU seconds include the workers'.",
+        f"`make bench` (`python -m bench all --scale {scale}`): {', '.join(chosen)}, one after another on this "
+        "machine, each figure beside its baseline measured in the same run (details in each section below).",
         "",
-        "| step | rows/s (wall) | seconds | rows/s per CPU-second | vs. calamine | vs. openpyxl |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| benchmark | figure | goal | baseline | ratio | met? |",
+        "|---|---|---|---|---|:---:|",
     ]
-    for label, wall, cpu in steps:
-        rate = rows / wall
-        lines.append(f"| {label} | {rate:,.0f} | {wall:.2f} | {rows / cpu:,.0f} | {rate / cal:.2f} | "
-                     f"{rate / opx:.2f} |")
+    for r in rows:
+        met = "—" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        lines.append(f"| {r['benchmark']} | {r['figure']} | {r['goal']} | {r['baseline']} | {r['ratio']} | {met} |")
+    for name in failed:
+        lines.append(f"| {name} | failed (see the run's output) | | | | **no** |")
     lines += [
         "",
-        f"calamine parses {cal / opx:.1f}× faster than openpyxl read-only. Goal for (c): ≥ 20,000 rows/s.",
-        f"Load average while running: {', '.join(f'{x:.2f}' for x in r['load'])} (wall-clock rates suffer when "
-        "other processes share the cores; the CPU-second rate does not).",
-        "",
-        "## Memory: peak RSS of one subprocess per file size",
-        "",
-        "| rows | import rows/s | peak RSS, import | after Django set-up + migrate | import − set-up "
-        "| peak RSS, worker process | peak RSS, bare calamine parse (fresh Python) |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for n in sorted(r["results"]):
-        x = r["results"][n]
-        worker = f"{x['worker_rss_peak_mb']:.0f} MB" if x.get("workers") else "–"
-        lines.append(f"| {n:,} | {n / x['seconds']:,.0f} | {x['rss_peak_mb']:.0f} MB | {x['rss_ready_mb']:.0f} MB | "
-                     f"{x['rss_peak_mb'] - x['rss_ready_mb']:.0f} MB | {worker} | "
-                     f"{x['parse']['rss_peak_mb']:.0f} MB |")
-    lines += [
-        "",
-        "Peak RSS is the kernel's high-water mark (VmHWM) of each subprocess; `getrusage().ru_maxrss` is not used "
-        "because Linux carries it over from the parent across fork + exec. What grows with the file: "
-        "python-calamine parses the whole sheet into a Rust-side range before the first row is handed out (it has "
-        "no lazy reader; see the bare-parse column), about 100 bytes per row for in-file duplicate detection, and "
-        "the page cache of the import's SQLite connection (capped at 32 MB). Rows themselves are handled "
-        f"{main['batch_size']:,} at a time (two batches are alive while a worker derives the next one). The "
-        "worker is forked from the importer, so its RSS counts the pages it shares with it copy-on-write; "
-        "pinyin keeps one entry per distinct character (a few thousand) and an LRU of 4,096 names for the rare "
-        "names that need pypinyin's phrase segmentation.",
-    ]
-    if r.get("stages"):
-        st = r["stages"]
-        lines += [
-            "",
-            f"## Where the time goes (CPU time per row; a separate, instrumented {rows:,}-row import without "
-            f"workers, so that every step is counted in one process: {rows / st['cpu_seconds']:,.0f} rows per "
-            "CPU-second)",
-            "",
-            "| step | µs per row | share |",
-            "|---|---:|---:|",
-        ]
-        for label, micros, share in st["stages"]:
-            name = label.strip()
-            lines.append(f"| {'&nbsp;' * (len(label) - len(label.lstrip()))}{name} | {micros:.1f} | "
-                         f"{share:.0%} |")
-        top = sum(share for label, _m, share in st["stages"] if not label.startswith(" "))
-        lines.append(f"| other (batching, commits, progress updates, garbage collection once per batch, timers) | "
-                     f"{(1 - top) * st['cpu_seconds'] / rows * 1e6:.1f} | {1 - top:.0%} |")
-        lines.append(f"| total | {st['cpu_seconds'] / rows * 1e6:.1f} | 100% |")
-        per_row = {label.strip(): micros for label, micros, _s in st["stages"]}
-        derive = per_row.get("derive_person_fields (people.services)", 0)
-        total = st["cpu_seconds"] / rows * 1e6
-        lines += [
-            "",
-            f"20,000 rows/s needs at most 50 µs of CPU per row per core; this import spends {total:.0f} µs "
-            "(with the timers' own overhead). The validation rules of people.services alone "
-            f"(derive_person_fields: pinyin keys, three AES-GCM encryptions, two HMAC digests, the ID checks) "
-            f"take {derive:.0f} µs, which by themselves cap one process at {1e6 / derive:,.0f} rows/s."
-            if derive else "",
-        ]
-    lines += [
-        "",
-        "## Machine",
-        "",
-        f"- CPU: {m['cpu']}, {m['cores']} cores",
-        f"- {m['platform']}, Python {m['python']}, SQLite {m['sqlite']}",
-        f"- python-calamine {m['python-calamine']}, openpyxl {m['openpyxl']}, xlsxwriter {m['xlsxwriter']}, "
-        f"Django {m['Django']}, pypinyin {m['pypinyin']}, cryptography {m['cryptography']}",
-        f"- run at {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        "Wall time: " + ", ".join(f"{n} {s / 60:.1f} min" for n, s in took.items())
+        + f"; {total / 60:.1f} min in all. Load average (1, 5, 15 min) at the start: {load_start}; at the end: "
+        f"{load_end} (the 2 cores were shared with other work: wall-clock figures are inflated by it).",
         "",
     ]
     return "\n".join(lines)
@@ -443,81 +154,44 @@ def render_results(r: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "dispatch":  # assignee suggestion among 1 M volunteers vs brute force: bench/dispatch.py
-        from .dispatch import main as dispatch_main
-
-        dispatch_main(argv[1:])
-        return
-    if argv and argv[0] == "points":  # award + redeem over HTTP vs raw SQL on PostgreSQL: see bench/points.py
-        from .points import main as points_main
-
-        points_main(argv[1:])
-        return
-    if argv and argv[0] == "open311":  # GET requests.json with filters at 1 M requests: see bench/open311.py
-        from .open311 import main as open311_main
-
-        open311_main(argv[1:])
-        return
-    if argv and argv[0] == "_child":
-        p = argparse.ArgumentParser(prog="bench _child")
-        p.add_argument("mode", choices=["import", "parse"])
-        p.add_argument("file")
-        p.add_argument("rows", type=int)
-        p.add_argument("--database-url")
-        p.add_argument("--profile", action="store_true")
-        p.add_argument("--reimport", action="store_true")
-        p.add_argument("--stages", action="store_true")
-        p.add_argument("--workers", type=int)
-        a = p.parse_args(argv[1:])
-        if a.mode == "parse":
-            print(json.dumps(child_parse(a.file)))
-            return
-        with tempfile.TemporaryDirectory(prefix="gongzhi-bench-var-") as var:
-            _django(var, a.database_url)
-            result = child_import(a.file, a.rows, a.profile, a.reimport, a.stages, a.workers)
-            from django.db import connections
-
-            connections.close_all()
-        print(json.dumps(result))
-        return
-    if not argv or argv[0].startswith("-"):
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv.insert(0, "import")
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True)
-    imp = sub.add_parser("import", help="parse and import benchmark (default)")
-    imp.add_argument("--rows", type=int, default=100_000)
-    imp.add_argument("--sizes", default="25000,50000", help="extra file sizes for the memory table (comma-separated)")
-    imp.add_argument("--database-url", help="PostgreSQL server URL; a throwaway database is created per run")
-    imp.add_argument("--profile", action="store_true", help="print a cProfile of the main import")
-    imp.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
-    imp.add_argument("--no-stages", action="store_true", help="skip the instrumented run (where the time goes)")
-    imp.add_argument("--workers", type=int, help="IMPORT_WORKERS for the imports (default: the app's default)")
-    dash = sub.add_parser("dashboard", help="dashboard latency on a generated district vs DuckDB (PostgreSQL)")
-    dash.add_argument("--records", type=int, default=1_000_000, help="service records to generate (10000000: the "
-                      "issue's target)")
-    dash.add_argument("--seed", type=int, default=20251201)
-    dash.add_argument("--runs", type=int, default=200, help="timed runs of each dashboard")
-    dash.add_argument("--duck-runs", type=int, default=15, help="timed runs of each DuckDB scan")
-    dash.add_argument("--database-url", help="an existing PostgreSQL database (default: a throw-away cluster "
-                      "started by scripts/pgtest.sh on port 54336)")
-    dash.add_argument("--check", action="store_true", help="also run rollups --check (slow: compares in Python)")
-    dash.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
-    gen = sub.add_parser("generate", help="write a people sheet")
-    gen.add_argument("path")
-    gen.add_argument("--rows", type=int, default=100_000)
-    opts = p.parse_args(argv)
-    if opts.command == "generate":
-        from .generate import write_people_xlsx
-
-        write_people_xlsx(opts.path, opts.rows)
+    command, rest = argv[0], argv[1:]
+    if command in ("-h", "--help"):
+        print(__doc__)
         return
-    if opts.command == "dashboard":
+    if command == "all":
+        run_all(rest)
+    elif command == "import":
+        from .importing import main as import_main
+
+        import_main(rest)
+    elif command == "_child":
+        from .importing import child_main
+
+        child_main(rest)
+    elif command == "generate":
+        from .importing import generate_main
+
+        generate_main(rest)
+    elif command == "dashboard":
         from .dashboard import main as dashboard_main
 
-        dashboard_main(opts)
-        return
-    bench_import(opts)
+        dashboard_main(rest)
+    elif command == "dispatch":
+        from .dispatch import main as dispatch_main
+
+        dispatch_main(rest)
+    elif command == "open311":
+        from .open311 import main as open311_main
+
+        open311_main(rest)
+    elif command == "points":  # check-in + hours + points over HTTP vs the same SQL: bench/points.py
+        from .points import main as points_main
+
+        points_main(rest)
+    else:
+        raise SystemExit(f"unknown benchmark {command!r}; see python -m bench --help")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,12 @@
 In one run, on a throw-away PostgreSQL cluster (``scripts/pgtest.sh``, port 54336 unless ``PGTEST_PORT`` says
 otherwise; or an existing server with ``--database-url``):
 
-1. a generated district, reproducible by seed: 5 streets × 12 communities × 4 grids, volunteers (≈ one per 150
-   records, the seeds' 6.5万 at 10 M), teams and organisations, activities over three years (March 学雷锋 and summer
-   peaks; about 16 volunteers each, a few multi-day), service records (skewed: a few volunteers serve a lot; 80 %
-   serve in their own street), about 1 % corrected and 0.3 % revoked, beneficiary counts (2 % corrected) — written
-   with ``COPY`` (psycopg ``cursor.copy``), foreign-key triggers off (``session_replication_role = replica``);
+1. a generated district from the scale-data generator (``gongzhi.seed``, the district scale's 钢城区 tree: 6
+   streets, 24 communities, 222 villages and their grids), reproducible by seed: volunteers (65,000 as in the seeds,
+   fewer for small runs) with their teams, activities over the three years up to today (March 学雷锋 and summer
+   peaks; about 16 volunteers each, a few multi-day), ``--records`` service records (skewed: a few volunteers serve a
+   lot; 80 % serve in their own street), about 1 % corrected and 0.3 % revoked, beneficiary counts (2 % corrected)
+   — written with ``COPY``;
 2. the rollups built with ``gongzhi rollups --rebuild`` (timed), verified with ``--check`` when asked (``--check``);
 3. p50/p95 of ``reports.selectors.dashboard`` for the district and for one street (year, all time, one month), as
    their admins, over many runs — the whole selector: scoping, children, registered volunteers, categories, months;
@@ -20,248 +21,62 @@ Results go to stdout and, as the "Dashboard benchmark" section, to ``bench/RESUL
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
-import platform
-import random
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
-from .results import write_section
+from . import machine
+from .results import percentiles, summary_add, write_section
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 PORT = "54336"
-
-DISTRICT = ("370117", "钢城区")
-STREETS = [("370117001", "艾山街道"), ("370117002", "里辛街道"), ("370117003", "汶源街道"), ("370117004", "颜庄街道"),
-           ("370117005", "辛庄街道")]
-COMMUNITIES, GRIDS = 12, 4
-FIRST_DAY, LAST_DAY = dt.date(2023, 1, 1), dt.date(2025, 11, 30)
-MONTH_WEIGHT = {1: 0.7, 2: 0.6, 3: 2.0, 4: 1.0, 5: 1.1, 6: 1.0, 7: 1.5, 8: 1.4, 9: 1.0, 10: 1.1, 11: 0.9, 12: 0.9}
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉建国文斌宇浩凯健俊帆帅旭宁婷雪琳"
-TZ = dt.timezone(dt.timedelta(hours=8))
 
 
 # --- set-up ---------------------------------------------------------------------------------------------------
 
 
-def _django(database_url: str) -> None:
-    var = tempfile.mkdtemp(prefix="gongzhi-bench-var-")
-    os.environ["GONGZHI_VAR_DIR"] = var
-    os.environ["GONGZHI_MEDIA_ROOT"] = os.path.join(var, "media")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gongzhi.settings.base"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["DATABASE_URL"] = database_url
-    import django
+def generate(records: int, seed: int, log) -> dict:
+    """The district's people, volunteers, teams, activities, records and beneficiary counts (``gongzhi.seed``)."""
+    from django.db import connection
 
-    django.setup()
-
-
-def _world():
     from gongzhi.accounts.models import User
     from gongzhi.accounts.roles import Role
     from gongzhi.accounts.services import role_grant
-    from gongzhi.org.divisions import UnitKind
-    from gongzhi.org.services import unit_create
+    from gongzhi.org.models import Unit
+    from gongzhi.seed import scales
+    from gongzhi.seed.runner import run
 
-    district = unit_create(code=DISTRICT[0], name=DISTRICT[1], kind=UnitKind.DISTRICT, parent=None)
-    streets, leaves = [], []  # leaves: (unit id, path, street index)
-    for si, (code, name) in enumerate(STREETS):
-        street = unit_create(code=code, name=name, kind=UnitKind.STREET, parent=district)
-        streets.append(street)
-        for c in range(1, COMMUNITIES + 1):
-            community = unit_create(code=f"{code}{c:03d}", name=f"{name[:2]}第{c}社区", kind=UnitKind.COMMUNITY,
-                                    parent=street)
-            leaves.append((community.pk, community.path, si))
-            for g in range(1, GRIDS + 1):
-                grid = unit_create(code=f"{community.code}{g:03d}", name=f"{community.name}第{g}网格",
-                                   kind=UnitKind.GRID, parent=community)
-                leaves.append((grid.pk, grid.path, si))
-    users = {}
-    for name, role, unit in (("bench-district", Role.DISTRICT_ADMIN, district),
-                             ("bench-street", Role.STREET_ADMIN, streets[0])):
-        users[name] = User.objects.create(username=name, display_name=name)
-        role_grant(user=users[name], role=role, unit=unit, actor=None)
-    return district, streets, leaves, users
-
-
-class _Copy:
-    """Rows for one table in COPY text format (tab-separated, \\N for NULL), spooled to a temporary file and sent
-    with one COPY on ``close`` (a connection runs one COPY at a time; the generator fills three tables at once)."""
-
-    def __init__(self, cursor, table: str, columns: list[str]):
-        self.cursor, self.sql = cursor, f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        self.file = tempfile.TemporaryFile(mode="w+b", prefix="gongzhi-bench-copy-")
-        self.buf: list[str] = []
-        self.n = 0
-
-    def row(self, *values) -> None:
-        self.buf.append("\t".join("\\N" if v is None else str(v) for v in values))
-        self.n += 1
-        if len(self.buf) >= 20000:
-            self._spool()
-
-    def _spool(self) -> None:
-        if self.buf:
-            self.file.write(("\n".join(self.buf) + "\n").encode())
-        self.buf = []
-
-    def close(self) -> int:
-        self._spool()
-        self.file.seek(0)
-        with self.cursor.copy(self.sql) as copy:
-            while block := self.file.read(1 << 20):
-                copy.write(block)
-        self.file.close()
-        return self.n
-
-
-def generate(records: int, seed: int, log) -> dict:
-    """Write the district's people, organisations, activities, records and beneficiary counts with COPY."""
-    from django.db import connection, transaction
-
-    from gongzhi.activities.models import Category
-
-    rnd = random.Random(seed)
-    district, streets, leaves, users = _world()
-    categories = list(Category.objects.filter(active=True).values_list("pk", flat=True))
-    cat_weights = [3 if i < 4 else 1 for i in range(len(categories))]
-    now = "2025-12-01 00:00:00+00"
-    n_vol = max(1000, records // 150)
-    scale = records / 10_000_000
-    counts = {"units": 1 + len(streets) + len(leaves)}
-    street_paths = [s.path for s in streets]
-    leaf_weights = [1 / (1 + i % 17) ** 0.6 for i in range(len(leaves))]
-    by_street: list[list[int]] = [[] for _ in streets]
-
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET session_replication_role = replica")  # no FK triggers per copied row (data is consistent)
-        raw = cur.cursor
-        person = _Copy(raw, "people_person", [
-            "id", "unit_id", "name", "name_pinyin", "name_initials", "id_type", "id_number_enc", "id_number_masked",
-            "sex", "phone_enc", "phone_digest", "phone_masked", "phone_tail", "address_enc", "address_masked",
-            "created_at", "updated_at"])
-        homes = []
-        for i in range(1, n_vol + 1):
-            unit_id, _path, si = rnd.choices(leaves, leaf_weights)[0]
-            homes.append((i, unit_id))
-            tail = f"{rnd.randrange(10000):04d}"
-            person.row(i, unit_id, rnd.choice(SURNAMES) + rnd.choice(GIVEN) + rnd.choice(GIVEN), "", "",
-                       "resident_id", "", "", "", "", "", f"138****{tail}", tail, "", "", now, now)
-            by_street[si].append(i)
-        counts["people"] = person.close()
-        vol = _Copy(raw, "people_volunteerprofile", ["id", "person_id", "unit_id", "number", "status", "availability",
-                                                       "motivation", "applied_at", "status_changed_at"])
-        for pid, unit_id in homes:
-            status = "active" if rnd.random() < 0.93 else rnd.choice(["applied", "screening", "suspended"])
-            vol.row(pid, pid, unit_id, f"BZ{pid:010d}", status, "[]", "", now, now)
-        counts["volunteers"] = vol.close()
-        org = _Copy(raw, "org_organisation", ["id", "name", "kind", "unit_id", "description", "contact_name",
-                                              "contact_phone", "active", "created_at"])
-        n_teams, n_orgs = max(20, round(476 * scale)), max(20, round(475 * scale))
-        for i in range(1, n_teams + n_orgs + 1):
-            kind = "team" if i <= n_teams else rnd.choice(["social_org", "community_alliance", "village_point"])
-            org.row(i, f"志愿服务{'队' if kind == 'team' else '组织'}{i}", kind, rnd.choice(leaves)[0], "", "", "",
-                    "t", now)
-        counts["organisations"] = org.close()
-        log(f"people {counts['people']:,}, organisations {counts['organisations']:,}")
-
-        days = [FIRST_DAY + dt.timedelta(d) for d in range((LAST_DAY - FIRST_DAY).days + 1)]
-        day_weights = [MONTH_WEIGHT[d.month] * (1.4 if d.weekday() >= 5 else 1.0) for d in days]
-        act = _Copy(raw, "activities_activity", [
-            "id", "title", "category_id", "description", "unit_id", "address", "checkin_radius_m", "starts_at",
-            "ends_at", "capacity", "requires_approval", "audience", "min_age", "status", "confirmed_count",
-            "waitlist_count", "created_at", "updated_at"])
-        rec = _Copy(raw, "hours_servicerecord", [
-            "id", "volunteer_id", "activity_id", "unit_path", "day", "hours", "content", "source", "kind",
-            "supersedes_id", "reason", "confirmed_at"])
-        ben = _Copy(raw, "activities_beneficiarycount", ["id", "activity_id", '"group"', "count", "supersedes_id",
-                                                         "note", "recorded_at"])
-        street_units = {s.path: s.pk for s in streets}
-        rid = aid = bid = 0
-        written = 0
-        while written < records:
-            aid += 1
-            r = rnd.random()
-            if r < 0.02:
-                unit_id, path, si = district.pk, district.path, rnd.randrange(len(streets))
-            elif r < 0.12:
-                si = rnd.randrange(len(streets))
-                unit_id, path = street_units[street_paths[si]], street_paths[si]
-            else:
-                unit_id, path, si = rnd.choices(leaves, leaf_weights)[0]
-            day = rnd.choices(days, day_weights)[0]
-            start = dt.datetime.combine(day, dt.time(rnd.randrange(8, 19), rnd.choice((0, 30))), TZ)
-            hours = rnd.choice((1, 1.5, 2, 2, 2, 3, 3, 4))
-            n_days = 1 if rnd.random() < 0.95 else rnd.randrange(2, 4)
-            end = start + dt.timedelta(days=n_days - 1, hours=hours)
-            cancelled = rnd.random() < 0.02
-            k = 0 if cancelled else min(120, 1 + int(rnd.expovariate(1 / 14)))
-            status = "cancelled" if cancelled else "finished"
-            act.row(aid, f"志愿服务活动{aid}", rnd.choices(categories, cat_weights)[0], "", unit_id, "", 300,
-                    start.isoformat(), end.isoformat(), max(k, 1) + 5, "f", "community", 0, status, k, 0, now, now)
-            pool = by_street[si]
-            chosen = set()
-            for _ in range(k):
-                group = pool if rnd.random() < 0.8 and pool else None
-                if group is None:
-                    chosen.add(1 + int(n_vol * rnd.random() ** 2.2))
-                else:
-                    chosen.add(group[int(len(group) * rnd.random() ** 2.2)])
-            for v in chosen:
-                for d in range(n_days):
-                    rid += 1
-                    h = Decimal(str(hours)) - rnd.choice((0, 0, 0, 0, Decimal("0.25"), Decimal("0.5")))
-                    sday = day + dt.timedelta(d)
-                    rec.row(rid, v, aid, path, sday.isoformat(), h, "", "checkin", "original", None, "", now)
-                    written += 1
-                    x = rnd.random()
-                    if x < 0.01:
-                        original = rid
-                        rid += 1
-                        rec.row(rid, v, aid, path, sday.isoformat(), max(Decimal(0), h - Decimal("0.5")), "",
-                                "checkin", "correction", original, "更正时长", now)
-                    elif x < 0.013:
-                        original = rid
-                        rid += 1
-                        rec.row(rid, v, aid, path, sday.isoformat(), 0, "", "checkin", "revocation", original,
-                                "误录", now)
-            if not cancelled:
-                bid += 1
-                count = rnd.randrange(5, 121)
-                ben.row(bid, aid, "general", count, None, "", now)
-                if rnd.random() < 0.02:
-                    bid += 1
-                    ben.row(bid, aid, "general", count + rnd.randrange(-4, 10), bid - 1, "更正", now)
-            if aid % 20000 == 0:
-                log(f"  {written:,} records, {aid:,} activities")
-        counts["activities"] = act.close()
-        counts["records"] = rec.close()
-        counts["beneficiary_rows"] = ben.close()
-        cur.execute("SET session_replication_role = DEFAULT")
-        for table in ("people_person", "people_volunteerprofile", "org_organisation", "activities_activity",
-                      "hours_servicerecord", "activities_beneficiarycount"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    volunteers = min(65_000, max(1_000, records // 10))
+    scale = scales.get("district").with_counts(records=records, volunteers=volunteers, people=volunteers * 5 // 4)
+    report = run(scale, seed=seed, kinds=["activities"], derived=False, log=log)
+    world = report.world
+    district = Unit.objects.get(pk=world.root.id)
+    streets = list(Unit.objects.filter(parent=district).order_by("code"))
+    admin = User.objects.get(pk=world.admin_id)
+    street_admin = User.objects.create(username="bench-street", display_name="bench-street")
+    role_grant(user=street_admin, role=Role.STREET_ADMIN, unit=streets[0], actor=None)
+    counts = {"units": len(world.units)}
     with connection.cursor() as cur:
-        for table in ("people_volunteerprofile", "org_organisation", "activities_activity", "hours_servicerecord",
-                      "activities_beneficiarycount", "org_unit"):
-            cur.execute(f"ANALYZE {table}")
-    return {"counts": counts, "district": district, "streets": streets, "users": users}
+        for key, sql in (("volunteers", "SELECT count(*) FROM people_volunteerprofile"),
+                         ("organisations", "SELECT count(*) FROM org_organisation"),
+                         ("activities", "SELECT count(*) FROM activities_activity"),
+                         ("records", "SELECT count(*) FROM hours_servicerecord WHERE kind = 'original'"),
+                         ("beneficiary_rows", "SELECT count(*) FROM activities_beneficiarycount")):
+            cur.execute(sql)
+            counts[key] = cur.fetchone()[0]
+    return {"counts": counts, "district": district, "streets": streets,
+            "users": {"bench-district": admin, "bench-street": street_admin}, "now": report.now,
+            "rates": report.rates, "seconds": report.seconds}
 
 
 # --- measurements -------------------------------------------------------------------------------------------
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    s = sorted(samples)
-    return statistics.median(s), s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+_percentiles = percentiles
 
 
 def measure_selector(user, unit, period_key: str, runs: int) -> tuple[float, float, dict]:
@@ -398,10 +213,13 @@ def run(opts) -> dict:
 
     district, street = world["district"], world["streets"][0]
     users = world["users"]
-    cases = [("district", users["bench-district"], district, "2025"),
+    year = (world["now"] - dt.timedelta(days=1)).year  # the last full year of data runs up to yesterday
+    first_day = (world["now"] - dt.timedelta(days=3 * 365 + 2)).date()
+    last_day = world["now"].date()
+    cases = [("district", users["bench-district"], district, f"{year}"),
              ("district", users["bench-district"], district, "all"),
-             ("district", users["bench-district"], district, "2025-03"),
-             ("street", users["bench-street"], street, "2025")]
+             ("district", users["bench-district"], district, f"{year}-03"),
+             ("street", users["bench-street"], street, f"{year}")]
     results = []
     with tempfile.TemporaryDirectory(prefix="gongzhi-bench-duck-") as work:
         t0 = time.perf_counter()
@@ -411,8 +229,8 @@ def run(opts) -> dict:
         for label, user, unit, key in cases:
             p50, p95, data = measure_selector(user, unit, key, opts.runs)
             period = selectors.period_parse(key)
-            start = period.start or FIRST_DAY
-            end = period.end or LAST_DAY + dt.timedelta(days=7)  # multi-day activities run past it
+            start = period.start or first_day
+            end = period.end or last_day + dt.timedelta(days=7)  # multi-day activities run past it
             children = list(unit.children.order_by("path")[:1])
             child_len = len(children[0].path) if children else len(unit.path)
             d50, d95, duck = measure_duckdb(db, unit.path, child_len,
@@ -428,49 +246,23 @@ def run(opts) -> dict:
     return {"records": opts.records, "seed": opts.seed, "runs": opts.runs, "duck_runs": opts.duck_runs,
             "counts": world["counts"], "generate_seconds": gen_seconds, "rebuild_seconds": rebuild_seconds,
             "check_seconds": check_seconds, "export_seconds": export_seconds, "rollup_counts": counts,
-            "results": results, "total_seconds": time.perf_counter() - started}
+            "results": results, "total_seconds": time.perf_counter() - started, "year": year,
+            "rates": world["rates"], "seed_seconds": world["seconds"], "started": started}
 
 
-def _machine() -> dict:
-    import django
+def render(r: dict) -> str:
     import duckdb
-    import psycopg
-    from django.db import connection
 
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    mem = ""
-    try:
-        with open("/proc/meminfo") as fh:
-            mem = f"{int(fh.readline().split()[1]) / 1024 / 1024:.0f} GB RAM"
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "mem": mem, "platform": platform.platform(),
-            "python": platform.python_version(), "postgresql": pg, "duckdb": duckdb.__version__,
-            "django": django.get_version(), "psycopg": psycopg.__version__, "load": os.getloadavg()}
-
-
-def render(r: dict, m: dict) -> str:
     c = r["counts"]
+    y = r["year"]
     lines = [
         "# Dashboard benchmark",
         "",
-        f"`python -m bench dashboard --records {r['records']}` (seed {r['seed']}): a generated district on a "
-        f"throw-away PostgreSQL {m['postgresql']} cluster (fsync off, default memory settings): "
-        f"{c['units']} units (5 streets × 12 communities × 4 grids), {c['volunteers']:,} volunteers, "
-        f"{c['organisations']:,} teams and organisations, {c['activities']:,} activities over 2023–2025, "
-        f"{c['records']:,} original service records (+ ≈1 % corrections, 0.3 % revocations), "
-        f"{c['beneficiary_rows']:,} beneficiary rows. Generated and written with COPY in "
+        f"`python -m bench dashboard --records {r['records']}` (seed {r['seed']}): a district from `gongzhi seed` "
+        f"(the district scale's tree, {c['units']} units; {c['volunteers']:,} volunteers, {c['organisations']:,} "
+        f"teams, {c['activities']:,} activities over the three years up to today, {c['records']:,} original service "
+        f"records (+ ≈1 % corrections, 0.3 % revocations), {c['beneficiary_rows']:,} beneficiary rows) on a "
+        f"throw-away PostgreSQL {machine.postgres_version()} cluster. Generated and written with COPY in "
         f"{r['generate_seconds']:.0f} s; `gongzhi rollups --rebuild` took {r['rebuild_seconds']:.1f} s "
         f"({r['rollup_counts']['rollups']:,} rollup rows, {r['rollup_counts']['presence']:,} presence rows, "
         f"{r['rollup_counts']['participations']:,} participations)"
@@ -478,8 +270,8 @@ def render(r: dict, m: dict) -> str:
         "",
         f"Latency of `reports.selectors.dashboard` (the whole selector as the unit's admin: scoping, the unit's "
         f"figures, its children's figures and registered counts, by category, by month), {r['runs']} runs after "
-        f"a warm-up, beside DuckDB {m['duckdb']} computing the same figures as GROUP BY scans over the current "
-        f"records, the activities and the current beneficiary counts held in memory (exported untimed; "
+        f"a warm-up, beside DuckDB {duckdb.__version__} computing the same figures as GROUP BY scans over the "
+        f"current records, the activities and the current beneficiary counts held in memory (exported untimed; "
         f"{r['duck_runs']} runs):",
         "",
         "| dashboard | p50 | p95 | DuckDB p50 | DuckDB p95 | DuckDB p50 / ours | figures equal |",
@@ -494,36 +286,48 @@ def render(r: dict, m: dict) -> str:
     f = r["results"][0]["figures"]
     lines += [
         "",
-        f"Goal (issue 3): p95 < 50 ms — worst p95 here {worst:.1f} ms; ≥ 10× faster than DuckDB — smallest ratio "
-        f"{ratio:.0f}×. District 2025: {f['activities']:,} 场次, {f['participations']:,} 人次, "
+        f"Goal: p95 < 50 ms — worst p95 here {worst:.1f} ms; ≥ 10× faster than DuckDB — smallest ratio "
+        f"{ratio:.0f}×. District {y}: {f['activities']:,} 场次, {f['participations']:,} 人次, "
         f"{f['volunteers']:,} volunteers, {f['hours']:,.0f} hours, {f['beneficiaries']:,} 惠及人次.",
-        f"Run took {r['total_seconds'] / 60:.1f} min; load average at the end: "
-        f"{', '.join(f'{x:.2f}' for x in m['load'])}.",
         "",
-        "### Machine",
-        "",
-        f"- CPU: {m['cpu']}, {m['cores']} cores, {m['mem']}",
-        f"- {m['platform']}, Python {m['python']}, Django {m['django']}, psycopg {m['psycopg']}, "
-        f"PostgreSQL {m['postgresql']}, DuckDB {m['duckdb']}",
-        f"- run at {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        machine.stamp(r["started"]),
         "",
     ]
     return "\n".join(lines)
 
 
-def main(opts) -> None:
-    url = opts.database_url or os.environ.get("DATABASE_URL")
-    if not url:  # start a throw-away cluster the way the tests do, and run again inside it
-        env = dict(os.environ, PGTEST_PORT=os.environ.get("PGTEST_PORT", PORT))
-        cmd = [str(ROOT / "scripts" / "pgtest.sh"), sys.executable, "-m", "bench", *sys.argv[1:]]
-        raise SystemExit(subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode)
-    if not url.startswith("postgres"):
-        raise SystemExit("the dashboard benchmark needs PostgreSQL (COPY)")
-    _django(url)
+def summarize(r: dict) -> None:
+    worst = max(r["results"], key=lambda x: x["p95"])
+    ratio = min(x["duck_p50"] / x["p50"] for x in r["results"])
+    slowest_duck = min(r["results"], key=lambda x: x["duck_p50"] / x["p50"])
+    summary_add(benchmark=f"district dashboard, {r['counts']['records']:,} service records",
+                figure=f"p95 {worst['p95'] * 1000:.1f} ms (worst of {len(r['results'])})",
+                goal="p95 < 50 ms and ≥ 10× DuckDB",
+                baseline=f"DuckDB p50 {slowest_duck['duck_p50'] * 1000:.0f} ms", ratio=f"{ratio:.0f}× faster",
+                met=worst["p95"] < 0.05 and ratio >= 10 and all(x["agree"] for x in r["results"]))
+
+
+def main(argv: list[str]) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench dashboard", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--records", type=int, default=1_000_000, help="service records to generate (10000000: the "
+                   "issue's target)")
+    p.add_argument("--seed", type=int, default=20251201)
+    p.add_argument("--runs", type=int, default=200, help="timed runs of each dashboard")
+    p.add_argument("--duck-runs", type=int, default=15, help="timed runs of each DuckDB scan")
+    p.add_argument("--database-url", help="an existing PostgreSQL database (default: a throw-away cluster "
+                   f"started by scripts/pgtest.sh on port {PORT})")
+    p.add_argument("--check", action="store_true", help="also run rollups --check (slow: compares in Python)")
+    p.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
+    opts = p.parse_args(argv)
+    url = machine.postgres_or_rerun(opts.database_url, ["dashboard", *argv], PORT, "dashboard")
+    machine.django_setup(url)
     result = run(opts)
-    text = render(result, _machine())
+    text = render(result)
     print()
     print(text)
+    summarize(result)
     if not opts.no_write:
         write_section(text)
+        write_section(machine.section(), first=True)
         print(f"written to {HERE / 'RESULTS.md'}")

@@ -1,5 +1,7 @@
 """Synthetic people sheets for the import benchmark: valid-checksum IDs, Chinese names, phones, some tags.
 
+The names, roads and the org tree are the scale data's (``gongzhi.seed``: the district scale's 钢城区 tree — 6
+streets, 24 communities, 222 villages and their grids — whose units the import benchmark's database holds).
 Deterministic for a seed. Written with xlsxwriter in constant_memory mode (rows go straight to disk), with the ID,
 phone and unit-code columns as text, as a careful community worker's sheet would have them.
 """
@@ -12,42 +14,34 @@ import random
 import xlsxwriter
 
 from gongzhi.people.identity import make_id_number
+from gongzhi.seed.names import GIVEN, ROADS, SURNAMES
+from gongzhi.seed.scales import SCALES
 
 HEADERS = ["姓名*", "身份证号", "手机号", "住址", "所属单元代码", "户", "人群标签"]
-
-DISTRICT = ("370117", "钢城区")
-STREETS = [("370117001", "艾山街道"), ("370117002", "里辛街道"), ("370117003", "汶源街道")]
-COMMUNITIES_PER_STREET = 6
-GRIDS_PER_COMMUNITY = 3
-
-# Common surnames (roughly by frequency) and characters of given names.
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉建国文斌宇浩凯健俊帆帅旭宁婷雪琳"
-         "晨欣怡梓涵子轩雨欢海波志成庆东晓红春梅立新永利金凤德胜荣振家瑞祥福林树云飞龙宏亮佳鑫博睿思琪婉清淑珍")
-ROADS = ("钢都大街", "府前大街", "汇河大道", "双元大街", "银河路", "永兴路", "金鼎路", "新兴路", "艾山路", "里辛路")
+TREE = SCALES["district"].tree
 TAGS = ("独居老人", "空巢老人", "残疾人", "低保", "新就业群体", "退役军人", "党员", "留守儿童")
 # Historical address codes are valid too (R-I2): 371203 was 钢城区's code before 2018.
 ADDRESS_CODES = ("370117", "370117", "370117", "371203", "370102", "370181")
 
 
-def unit_codes() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str, str]]]:
-    """(code, name, street code) of each community and (code, name, community code, kind) of each grid."""
-    communities, grids = [], []
-    for street_code, street_name in STREETS:
-        for c in range(1, COMMUNITIES_PER_STREET + 1):
-            code = f"{street_code}{c:03d}"
-            communities.append((code, f"{street_name[:2]}第{c}社区", street_code))
-            for g in range(1, GRIDS_PER_COMMUNITY + 1):
-                grids.append((f"{code}{g:03d}", f"{street_name[:2]}第{c}社区第{g}网格", code, "grid"))
-    return communities, grids
+def home_codes() -> list[str]:
+    """Codes of every community, village and grid of the district scale's tree (as ``seed.org.build`` makes them)."""
+    out = []
+    for s in range(1, TREE.streets + 1):
+        street = f"{TREE.root}{s:03d}"
+        for c in range(1, TREE.communities + 1):
+            out.append(f"{street}{c:03d}")
+            out += [f"{street}{c:03d}{g:03d}" for g in range(1, TREE.community_grids + 1)]
+        for v in range(1, TREE.villages + 1):
+            out.append(f"{street}{199 + v:03d}")
+            out += [f"{street}{199 + v:03d}{g:03d}" for g in range(1, TREE.village_grids + 1)]
+    return out
 
 
 def rows(n: int, *, seed: int = 20240601):
     """Yield ``n`` rows; every ID number is distinct (sequence and birth date spread over the range)."""
     rnd = random.Random(seed)
-    communities, grids = unit_codes()
-    homes = [c[0] for c in communities] + [g[0] for g in grids]
+    homes = home_codes()
     start = dt.date(1935, 1, 1)
     for i in range(n):
         surname = rnd.choice(SURNAMES)

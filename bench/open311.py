@@ -3,10 +3,11 @@
 In one run, on a throw-away PostgreSQL cluster (``scripts/pgtest.sh``, port 54333 unless ``PGTEST_PORT`` says
 otherwise; or an existing server with ``--database-url``):
 
-1. a generated district (5 streets × 12 communities × 4 grids) and ``--requests`` appeals over the three years up
-   to now (≈ 900 a day at 1 M, so a 90-day window holds ≈ 80,000), every category, channel and urgency, each in the
-   state its age makes likely (old ones closed, recent ones open, some refused or merged), with the AppealEvent
-   history each state implies (≈ 8.5 events per appeal) — written with ``COPY``, FK triggers off;
+1. a generated district from the scale-data generator (``gongzhi.seed``, the district scale's 钢城区 tree) and
+   ``--requests`` appeals over the three years up to today (≈ 900 a day at 1 M, so a 90-day window holds ≈ 80,000),
+   every category, channel and urgency, each in the state its age makes likely (old ones closed, recent ones open,
+   some refused or merged, a few re-handled), with the AppealEvent history each state implies, step by step along
+   ``appeals.rules.TRANSITIONS`` (≈ 8.5 events per appeal) — written with ``COPY``;
 2. p50/p95 of ``GET /open311/v2/requests.json`` (and a few neighbours) through the Django test client — URL
    resolution, middleware, the view's parsing, the selector's query (newest first over the ``(submitted_at, id)``,
    ``(category, submitted_at)`` and ``(unit, submitted_at)`` indexes, the last-update subquery) and rendering —
@@ -21,170 +22,35 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import random
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from .results import write_section
+from . import machine
+from .results import percentiles, summary_add, write_section
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 PORT = "54333"
-DAYS = 3 * 365
 TZ = dt.timezone(dt.timedelta(hours=8))
-ROADS = ("钢都大街", "府前大街", "汇河大道", "双元大街", "银河路", "永兴路", "金鼎路", "新兴路", "艾山路", "里辛路")
-MATTERS = ("路灯不亮", "井盖松动", "垃圾未清运", "下水道堵塞", "楼道堆放杂物", "噪音扰民", "水管漏水", "绿化带损坏",
-           "违规停车", "小广告", "独居老人需要助餐", "电梯故障")
-CHANNELS = (("photo_report", 35), ("hotline_12345", 30), ("walk_in", 10), ("grid_visit", 15), ("open311", 7),
-            ("secretary_meeting", 3))
-URGENCIES = (("normal", 85), ("urgent", 12), ("emergency", 3))
-# the lifecycle as (action, state reached); an appeal stops somewhere along it
-PATH = [("submit", "submitted"), ("accept", "accepted"), ("dispatch", "dispatched"), ("start", "in_progress"),
-        ("resolve", "resolved"), ("inform", "informed"), ("rate", "rated"), ("visit", "visited"), ("close", "closed")]
-
-
-def _django(database_url: str) -> None:
-    var = tempfile.mkdtemp(prefix="gongzhi-bench-var-")
-    os.environ["GONGZHI_VAR_DIR"] = var
-    os.environ["GONGZHI_MEDIA_ROOT"] = os.path.join(var, "media")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gongzhi.settings.base"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
-
-
-def _stop_index(rnd: random.Random, age_days: float) -> int | str:
-    """How far along PATH an appeal of this age got; "rejected"/"merged" for the refused and the duplicates."""
-    x = rnd.random()
-    if x < 0.03:
-        return "rejected"
-    if x < 0.05:
-        return "merged"
-    if age_days > 30:
-        return len(PATH) - 1 if rnd.random() < 0.97 else rnd.randrange(1, len(PATH) - 1)
-    # recent: the younger, the earlier in the loop
-    reach = min(len(PATH) - 1, int(age_days / 30 * len(PATH) + rnd.random() * 3))
-    return rnd.randrange(0, reach + 1)
 
 
 def generate(n: int, seed: int, now: dt.datetime, log) -> dict:
-    """Write the appeals and their events with COPY; returns counts and a few facts the checks use."""
-    from django.db import connection, transaction
+    """The district's units and ``n`` appeals with their event histories (``gongzhi.seed``)."""
+    from gongzhi.seed import scales
+    from gongzhi.seed.runner import run
 
-    from gongzhi.appeals.models import Appeal, Category
-
-    from .dashboard import _Copy, _world
-
-    rnd = random.Random(seed)
-    district, streets, leaves, users = _world()
-    categories = list(Category.objects.filter(parent__isnull=False).values_list("pk", "code"))
-    channel_names, channel_weights = zip(*CHANNELS, strict=True)
-    urgency_names, urgency_weights = zip(*URGENCIES, strict=True)
-    # every concrete column of the appeal table (other apps may add nullable or defaulted ones): name → value
-    fields = [f for f in Appeal._meta.concrete_fields]
-    columns = [f.column for f in fields]
-    defaults = {f.column: (None if f.null else f.get_default()) for f in fields}
-    start = now - dt.timedelta(days=DAYS)
-    span = (now - start).total_seconds()
-    # submission moments, sorted, so numbers run by day as the service writes them
-    moments = sorted(start + dt.timedelta(seconds=rnd.random() * span) for _ in range(n))
-    counts = {"units": 1 + len(streets) + len(leaves), "appeals": 0, "events": 0}
-    by_state: dict[str, int] = {}
-    day_seq: dict[str, int] = {}
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET session_replication_role = replica")
-        raw = cur.cursor
-        appeals = _Copy(raw, "appeals_appeal", columns)
-        events = _Copy(raw, "appeals_appealevent", ["id", "appeal_id", "action", "from_state", "to_state", "actor_id",
-                                                    "at", "note", "detail"])
-        eid = 0
-        for aid, submitted in enumerate(moments, start=1):
-            local = submitted.astimezone(TZ)
-            day = local.strftime("%Y%m%d")
-            day_seq[day] = day_seq.get(day, 0) + 1
-            age = (now - submitted).total_seconds() / 86400
-            stop = _stop_index(rnd, age)
-            unit_id = rnd.choice(leaves)[0]
-            cat_id, _code = rnd.choice(categories)
-            row = dict(defaults)
-            accept_due = submitted + dt.timedelta(hours=8)
-            row.update(id=aid, number=f"SQ{day}{day_seq[day]:05d}", channel=rnd.choices(channel_names,
-                       channel_weights)[0], category_id=cat_id, unit_id=unit_id,
-                       description=f"{rnd.choice(ROADS)}{rnd.randrange(1, 200)}号{rnd.choice(MATTERS)}",
-                       address=f"钢城区{rnd.choice(ROADS)}{rnd.randrange(1, 200)}号",
-                       latitude=f"{36.0 + rnd.random() * 0.2:.6f}", longitude=f"{117.7 + rnd.random() * 0.2:.6f}",
-                       reporter_name_enc="", reporter_phone_enc="", anonymous=rnd.random() < 0.1,
-                       urgency=rnd.choices(urgency_names, urgency_weights)[0], submitted_at=submitted,
-                       accept_due_at=accept_due, reopen_count=0)
-            # the history: submit, then each step a few hours after the last, up to where it stopped
-            steps = PATH[:1] if stop in ("rejected", "merged") else PATH[:stop + 1]
-            at = submitted
-            prev = ""
-            for action, state in steps:
-                if action != "submit":
-                    at = min(now, at + dt.timedelta(hours=rnd.uniform(0.3, 30)))
-                eid += 1
-                events.row(eid, aid, action, prev, state, None, at, "", "{}")
-                if action == "accept":
-                    row.update(accepted_at=at, reply_due_at=at + dt.timedelta(days=7))
-                if action == "resolve":
-                    row["resolved_at"] = at
-                if action == "rate":
-                    row["rating"] = rnd.choices((5, 4, 3, 2, 1), (60, 25, 8, 4, 3))[0]
-                if action == "visit":
-                    row["visit_satisfied"] = True
-                prev = state
-            if stop in ("rejected", "merged"):
-                at = min(now, at + dt.timedelta(hours=rnd.uniform(0.3, 8)))
-                eid += 1
-                if stop == "rejected":
-                    reason = rnd.choice(("litigation", "petition", "already_concluded", "secrets_privacy"))
-                    row["reject_reason"] = reason
-                    events.row(eid, aid, "reject", prev, "rejected", None, at, "", json.dumps({"reason": reason}))
-                else:
-                    events.row(eid, aid, "merge", prev, "merged", None, at, "", "{}")
-                prev = stop
-            row["state"] = prev
-            by_state[prev] = by_state.get(prev, 0) + 1
-            appeals.row(*(_copy_value(row[c]) for c in columns))
-            if aid % 200_000 == 0:
-                log(f"  {aid:,} appeals, {eid:,} events")
-        counts["appeals"] = appeals.close()
-        counts["events"] = events.close()
-        cur.execute("SET session_replication_role = DEFAULT")
-        for table in ("appeals_appeal", "appeals_appealevent"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-    with connection.cursor() as cur:
-        for table in ("appeals_appeal", "appeals_appealevent", "org_unit", "appeals_category"):
-            cur.execute(f"ANALYZE {table}")
-    counts["by_state"] = by_state
-    return {"counts": counts, "district": district}
-
-
-def _copy_value(value):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    return value
+    scale = scales.get("district").with_counts(appeals=n)
+    report = run(scale, seed=seed, now=now, kinds=["appeals"], derived=False, log=log)
+    counts = dict(report.counts["appeals"])
+    counts["units"] = len(report.world.units)
+    return {"counts": counts, "now": report.now}
 
 
 # --- measurements -------------------------------------------------------------------------------------------
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    s = sorted(samples)
-    return statistics.median(s), s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+_percentiles = percentiles
 
 
 def _cases(now: dt.datetime, sample_ids: list[str], one_id: str) -> list[tuple[str, str, dict]]:
@@ -319,40 +185,19 @@ def run(opts) -> dict:
         prof.disable()
         pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(30)
     return {"requests": opts.requests, "seed": opts.seed, "runs": opts.runs, "counts": c,
-            "generate_seconds": gen_seconds, "results": results, "total_seconds": time.perf_counter() - started}
+            "generate_seconds": gen_seconds, "results": results, "total_seconds": time.perf_counter() - started,
+            "started": started}
 
 
-def _machine() -> dict:
-    import django
-    import psycopg
-    from django.db import connection
-
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    return {"cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-            "postgresql": pg, "django": django.get_version(), "psycopg": psycopg.__version__,
-            "load": os.getloadavg()}
-
-
-def render(r: dict, m: dict) -> str:
+def render(r: dict) -> str:
     c = r["counts"]
     states = ", ".join(f"{k} {v:,}" for k, v in sorted(c["by_state"].items(), key=lambda kv: -kv[1]))
     lines = [
         "# Open311 benchmark",
         "",
         f"`python -m bench open311 --requests {r['requests']}` (seed {r['seed']}): {c['appeals']:,} appeals over "
-        f"the three years up to the run, in {c['units']} units (5 streets × 12 communities × 4 grids), with "
-        f"{c['events']:,} AppealEvent rows, on a throw-away PostgreSQL {m['postgresql']} cluster (fsync off, "
+        f"the three years up to the run, in {c['units']} units (the district scale's tree, `gongzhi seed`), with "
+        f"{c['events']:,} AppealEvent rows, on a throw-away PostgreSQL {machine.postgres_version()} cluster (fsync off, "
         f"default memory settings); generated and written with COPY in {r['generate_seconds']:.0f} s. "
         f"States: {states}.",
         "",
@@ -373,15 +218,8 @@ def render(r: dict, m: dict) -> str:
         f"{worst['p95'] * 1000:.1f} ms ({worst['label']}). The database answers each page's query in "
         f"{min(x['sql_ms'] for x in r['results']):.1f}–{max(x['sql_ms'] for x in r['results']):.1f} ms; the rest "
         f"is Python turning up to 1000 rows into 0.5–0.7 MB of JSON or XML on a machine shared with other work.",
-        f"Run took {r['total_seconds'] / 60:.1f} min; load average at the end: "
-        f"{', '.join(f'{x:.2f}' for x in m['load'])}.",
         "",
-        "### Machine",
-        "",
-        f"- CPU: {m['cpu']}, {m['cores']} cores",
-        f"- {m['platform']}, Python {m['python']}, Django {m['django']}, psycopg {m['psycopg']}, "
-        f"PostgreSQL {m['postgresql']}",
-        f"- run at {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        machine.stamp(r["started"]),
         "",
     ]
     return "\n".join(lines)
@@ -399,18 +237,22 @@ def main(argv: list[str]) -> None:
     p.add_argument("--explain", action="store_true", help="print the EXPLAIN ANALYZE plan of every request's main query")
     p.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     opts = p.parse_args(argv)
-    url = opts.database_url or os.environ.get("DATABASE_URL")
-    if not url:  # start a throw-away cluster the way the tests do, and run again inside it
-        env = dict(os.environ, PGTEST_PORT=os.environ.get("PGTEST_PORT", PORT))
-        cmd = [str(ROOT / "scripts" / "pgtest.sh"), sys.executable, "-m", "bench", "open311", *argv]
-        raise SystemExit(subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode)
-    if not url.startswith("postgres"):
-        raise SystemExit("the Open311 benchmark needs PostgreSQL (COPY)")
-    _django(url)
+    url = machine.postgres_or_rerun(opts.database_url, ["open311", *argv], PORT, "Open311")
+    machine.django_setup(url)
     result = run(opts)
-    text = render(result, _machine())
+    text = render(result)
     print()
     print(text)
+    worst = max(result["results"], key=lambda x: x["p95"])
+    listed = [x for x in result["results"] if x["path"] == "requests.json"]
+    worst_json = max(listed, key=lambda x: x["p95"])
+    summary_add(benchmark=f"Open311 GET requests.json, {result['counts']['appeals']:,} requests",
+                figure=f"p95 {worst_json['p95'] * 1000:.1f} ms (worst filter mix; XML {worst['p95'] * 1000:.1f} ms)"
+                if worst is not worst_json else f"p95 {worst_json['p95'] * 1000:.1f} ms (worst filter mix)",
+                goal="p95 < 100 ms", baseline=f"its SQL alone {worst_json['sql_ms']:.1f} ms",
+                ratio=f"{worst_json['p50'] * 1000 / max(worst_json['sql_ms'], 0.01):.0f}× the SQL (p50)",
+                met=worst_json["p95"] < 0.1)
     if not opts.no_write:
         write_section(text)
+        write_section(machine.section(), first=True)
         print(f"written to {HERE / 'RESULTS.md'}")

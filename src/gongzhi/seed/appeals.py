@@ -14,8 +14,8 @@ import random
 from gongzhi.core import crypto
 
 from .bulk import Bulk
+from .names import GIVEN, ROADS, SURNAMES
 from .org import World
-from .people import GIVEN, ROADS, SURNAMES
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 DAYS = 3 * 365

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from gongzhi.org.divisions import UnitKind, path_for
 
 from .bulk import Bulk
+from .names import SURNAMES
 from .scales import Scale
 
 STREET_NAMES = {"370117": ("艾山", "里辛", "汶源", "颜庄", "辛庄", "棋山")}
@@ -20,10 +21,8 @@ STEMS = ("文化", "解放", "振兴", "和平", "建设", "新华", "东风", "
          "银河", "泉城", "金山", "玉泉", "青龙", "白云", "东城", "西关", "南湖", "北园", "永兴", "金鼎", "双元", "钢都",
          "新兴", "凤凰", "龙山", "鹏程", "育才", "明德", "康宁", "和谐", "富民", "锦绣", "清源", "安康")
 VILLAGE_ENDS = ("家庄", "家村", "家峪", "家洼", "官庄", "家楼", "家岭", "家河")
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 CENTRES = {"370000": (36.40, 118.20), "370100": (36.65, 117.12), "370117": (36.21, 117.79)}
-SPREAD = {UnitKind.CITY: 1.6, UnitKind.DISTRICT: 0.25, UnitKind.STREET: 0.05, UnitKind.COMMUNITY: 0.015,
+SPREAD = {UnitKind.CITY: 1.6, UnitKind.DISTRICT: 0.25, UnitKind.STREET: 0.1, UnitKind.COMMUNITY: 0.015,
           UnitKind.VILLAGE: 0.02, UnitKind.GRID: 0.004}
 
 

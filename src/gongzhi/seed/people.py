@@ -18,12 +18,9 @@ from gongzhi.people.services import PersonInput, derive_person_fields
 from gongzhi.privacy.masking import mask_address
 
 from .bulk import Bulk
-from .org import SURNAMES, UnitKind, World
+from .names import GIVEN, ROADS, SURNAMES
+from .org import UnitKind, World
 
-GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉建国文斌宇浩凯健俊帆帅旭宁婷雪琳"
-         "晨欣怡梓涵子轩雨欢海波志成庆东晓春梅立新永利金凤德胜荣振家瑞祥福林树云飞龙宏亮佳鑫博睿思琪婉清淑珍")
-ROADS = ("府前大街", "汇河大道", "双元大街", "银河路", "永兴路", "金鼎路", "新兴路", "艾山路", "文化路", "解放路",
-         "和平路", "建设路", "人民路", "胜利街", "光明路", "幸福路")
 MOBILE_PREFIXES = ("139", "138", "137", "136", "135", "134", "150", "151", "152", "157", "158", "159", "182", "183",
                    "187", "188", "130", "131", "132", "155", "156", "185", "186", "133", "153", "177", "180", "181",
                    "189", "199", "166", "176")

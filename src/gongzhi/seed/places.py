@@ -8,8 +8,8 @@ import datetime as dt
 import random
 
 from .bulk import Bulk
+from .names import GIVEN, ROADS, SURNAMES
 from .org import World
-from .people import GIVEN, ROADS, SURNAMES
 
 KINDS = (("venue", 30, ("党群服务中心", "新时代文明实践站", "老年食堂", "日间照料中心", "文化广场", "农家书屋")),
          ("merchant", 25, ("便民超市", "爱心餐厅", "理发店", "药店", "家电维修部")),

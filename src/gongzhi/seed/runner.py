@@ -18,7 +18,7 @@ from .bulk import Bulk
 from .scales import Scale
 
 KINDS = ("org", "people", "volunteers", "activities", "appeals", "points", "places")
-NEEDS = {"people": {"org"}, "volunteers": {"people"}, "activities": {"volunteers"}, "appeals": {"people"},
+NEEDS = {"people": {"org"}, "volunteers": {"people"}, "activities": {"volunteers"}, "appeals": {"org"},
          "points": {"volunteers"}, "places": {"org"}}
 
 
