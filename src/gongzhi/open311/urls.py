@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import openapi, views
 
 app_name = "open311"
 
@@ -12,6 +12,7 @@ ID = r"[^/.]+"
 urlpatterns = [
     path("keys/", views.keys, name="keys"),
     path("keys/<int:pk>/revoke/", views.key_revoke, name="key_revoke"),
+    path("openapi.json", openapi.serve, name="openapi"),
     re_path(rf"^discovery{FMT}$", views.discovery, name="discovery"),
     re_path(rf"^services{FMT}$", views.services_list, name="services"),
     re_path(rf"^services/(?P<code>{ID}){FMT}$", views.service_definition, name="service"),

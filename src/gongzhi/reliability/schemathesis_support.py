@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import re
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-PATH_PARAM = re.compile(r"\{([^}]+)\}")
 
 
 def config() -> SchemathesisConfig:
@@ -108,8 +106,9 @@ def walk_schema(
     walk: Walk | None = None,
 ) -> Walk:
     """Run every operation of ``schema``: first one known-good request when ``known(operation)`` gives one (a dict of
-    ``path_parameters``/``query``/``body``; called inside the case's savepoint, so it may create its target), then
-    generated cases, about half of them with the known request's real path parameters. Operations are walked in
+    ``path_parameters``/``query``/``body``, and ``fill``: body fields such as a real api key; called inside the
+    case's savepoint, so it may create its target), then generated cases, about half of them with the known
+    request's real path parameters and ``fill`` fields. Operations are walked in
     groups of equal ``group(operation)``; ``around(key)`` wraps a group (e.g. a savepoint holding the targets built
     for those operations alone)."""
     walk = walk or Walk()
@@ -132,7 +131,6 @@ def walk_schema(
 
 
 def _walk_operation(operation, walk: Walk, *, headers, max_examples, known, excluded) -> None:
-    has_path = bool(PATH_PARAM.search(operation.path))
     checks = [c for c in CHECKS if c not in excluded]
 
     def send(case, *, real: bool) -> None:
@@ -148,8 +146,11 @@ def _walk_operation(operation, walk: Walk, *, headers, max_examples, known, excl
                     case = operation.Case(path_parameters=request.get("path_parameters"), query=request.get("query"),
                                           **({"body": body, "media_type": "application/json"} if body is not None
                                              else {}))
-                elif request and request.get("path_parameters"):
-                    case.path_parameters = {**(case.path_parameters or {}), **request["path_parameters"]}
+                elif request:
+                    if request.get("path_parameters"):
+                        case.path_parameters = {**(case.path_parameters or {}), **request["path_parameters"]}
+                    if request.get("fill") and isinstance(case.body, dict):
+                        case.body = {**case.body, **request["fill"]}
                 walk.cases += 1
                 response = case.call(headers=headers)
                 walk.statuses[response.status_code] += 1
@@ -168,7 +169,7 @@ def _walk_operation(operation, walk: Walk, *, headers, max_examples, known, excl
     send(None, real=True)
 
     @hypothesis_settings(max_examples)
-    @given(case=operation.as_strategy(), real=st.booleans() if has_path else st.just(False))
+    @given(case=operation.as_strategy(), real=st.booleans())
     def run(case, real):
         send(case, real=real)
 
