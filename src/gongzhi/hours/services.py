@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from gongzhi.accounts import scoping
@@ -306,9 +307,7 @@ def attendance_check_in(*, activity: Activity, volunteer: VolunteerProfile, acto
     at = clock.now()
     day = _service_day(activity, at)
     _check_in_window(activity, day, at)
-    if Attendance.objects.filter(activity=activity, volunteer=volunteer, day=day).exists():
-        raise HoursError.ALREADY_CHECKED_IN.error(detail={"day": day.isoformat()})
-    try:
+    try:  # the unique (activity, volunteer, day) constraint refuses a second check-in: no look-up first
         with transaction.atomic():
             return Attendance.objects.create(
                 activity=activity, signup=signup, volunteer=volunteer, day=day, checked_in_at=at, in_method=method,
@@ -318,9 +317,12 @@ def attendance_check_in(*, activity: Activity, volunteer: VolunteerProfile, acto
         raise HoursError.ALREADY_CHECKED_IN.error(detail={"day": day.isoformat()}) from None
 
 
-def open_attendance(*, activity: Activity, volunteer: VolunteerProfile) -> Attendance | None:
-    return (Attendance.objects.filter(activity=activity, volunteer=volunteer, checked_out_at__isnull=True)
-            .order_by("-day", "-pk").first())
+def open_attendance(*, activity: Activity, volunteer: VolunteerProfile, lock: bool = False) -> Attendance | None:
+    """The volunteer's latest attendance without a check-out (row-locked with ``lock``, in a transaction)."""
+    qs = Attendance.objects.filter(activity=activity, volunteer=volunteer, checked_out_at__isnull=True)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.order_by("-day", "-pk").first()
 
 
 @transaction.atomic
@@ -331,12 +333,13 @@ def attendance_check_out(*, activity: Activity, volunteer: VolunteerProfile, act
     lat = lng = None
     if method == CheckMethod.GEO:
         lat, lng = geofence_check(activity=activity, latitude=latitude, longitude=longitude)
-    attendance = open_attendance(activity=activity, volunteer=volunteer)
+    attendance = open_attendance(activity=activity, volunteer=volunteer, lock=True)
     if attendance is None:
         if Attendance.objects.filter(activity=activity, volunteer=volunteer).exists():
             raise HoursError.ALREADY_CHECKED_OUT.error()
         raise HoursError.NOT_CHECKED_IN.error()
-    return _close(attendance, at=clock.now(), method=method, latitude=lat, longitude=lng)
+    attendance.activity, attendance.volunteer = activity, volunteer  # what the caller shows (no re-reads)
+    return _close(attendance, at=clock.now(), method=method, latitude=lat, longitude=lng, locked=True)
 
 
 MOMENT_YEARS = (2000, 2100)
@@ -350,9 +353,12 @@ def _moment(value: dt.datetime, field: str, row: int | None = None) -> dt.dateti
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _close(attendance: Attendance, *, at: dt.datetime, method: str, latitude=None, longitude=None) -> Attendance:
+def _close(attendance: Attendance, *, at: dt.datetime, method: str, latitude=None, longitude=None,
+           locked: bool = False) -> Attendance:
+    """Set the check-out; ``locked``: the caller has just read ``attendance`` under its row lock."""
     at = _moment(at, "checked_out_at")
-    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if not locked:
+        attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
     if attendance.checked_out_at is not None:
         raise HoursError.ALREADY_CHECKED_OUT.error()
     if at < attendance.checked_in_at:
@@ -430,13 +436,25 @@ def attendance_confirm(*, attendance: Attendance, actor) -> ServiceRecord:
     """Turn a closed attendance into an original ServiceRecord with its derived hours; open ones are refused."""
     scoping.require(actor, perms.CONFIRM, attendance.activity.unit)
     activity = _lock_activity(attendance.activity)
-    attendance = (Attendance.objects.select_for_update().select_related("activity", "volunteer__person")
-                  .get(pk=attendance.pk))
+    attendance = (Attendance.objects.select_for_update(of=("self",)).select_related("volunteer__person")
+                  .annotate(confirmed=_original_exists()).get(pk=attendance.pk))
+    return _confirm_locked(activity=activity, attendance=attendance, actor=actor)
+
+
+def _original_exists() -> Exists:
+    return Exists(ServiceRecord.objects.filter(attendance=OuterRef("pk"), kind=RecordKind.ORIGINAL))
+
+
+def _confirm_locked(*, activity: Activity, attendance: Attendance, actor) -> ServiceRecord:
+    """The confirmation itself, in the caller's transaction: ``activity`` and ``attendance`` were read under their
+    row locks (every write of an activity's attendances and originals takes the activity's lock first), and
+    ``attendance.confirmed`` says whether it already has an original."""
     if attendance.checked_out_at is None:
         raise HoursError.MISSING_CHECKOUT.error(detail={"attendance_id": attendance.pk})
-    if attendance.records.filter(kind=RecordKind.ORIGINAL).exists():
+    if attendance.confirmed:
         raise HoursError.ALREADY_CONFIRMED.error(detail={"attendance_id": attendance.pk})
     _no_current_record(activity=activity, volunteer=attendance.volunteer, day=attendance.day)
+    attendance.activity = activity
     derived = derive_hours(attendance)
     record = ServiceRecord(
         volunteer=attendance.volunteer, activity=activity, attendance=attendance, unit_path=activity.unit.path,
@@ -449,20 +467,25 @@ def attendance_confirm(*, attendance: Attendance, actor) -> ServiceRecord:
 
 @transaction.atomic
 def attendances_confirm(*, activity: Activity, actor, attendance_ids: list[int] | None = None) -> list[ServiceRecord]:
-    """Confirm the given attendances (or every closed, unconfirmed one when ``attendance_ids`` is None)."""
+    """Confirm the given attendances (or every closed, unconfirmed one when ``attendance_ids`` is None).
+
+    The activity is locked once, then its attendances are read under their row locks; each is confirmed in this
+    one transaction (all or none)."""
     scoping.require(actor, perms.CONFIRM, activity.unit)
-    qs = Attendance.objects.filter(activity=activity).select_related("activity__unit", "volunteer__person")
+    activity = _lock_activity(activity)
+    qs = (Attendance.objects.filter(activity=activity).select_for_update(of=("self",))
+          .select_related("volunteer__person").annotate(confirmed=_original_exists()))
     if attendance_ids is None:
-        qs = qs.filter(checked_out_at__isnull=False).exclude(records__kind=RecordKind.ORIGINAL)
+        qs = qs.filter(checked_out_at__isnull=False, confirmed=False)
         targets = list(qs.order_by("pk"))
     else:
         # an id beyond the database's integer range names no row (and SQLite cannot even bind it)
-        found = {a.pk: a for a in qs.filter(pk__in=[pk for pk in attendance_ids if 0 < pk <= MAX_ID])}
+        found = {a.pk: a for a in qs.filter(pk__in=[pk for pk in attendance_ids if 0 < pk <= MAX_ID]).order_by("pk")}
         missing = [pk for pk in attendance_ids if pk not in found]
         if missing:
             raise HoursError.NOT_CHECKED_IN.error(detail={"attendance_ids": missing})
         targets = [found[pk] for pk in sorted(set(attendance_ids))]
-    return [attendance_confirm(attendance=a, actor=actor) for a in targets]
+    return [_confirm_locked(activity=activity, attendance=a, actor=actor) for a in targets]
 
 
 # --- corrections, revocations, back-entries (R-V5, R-V6) -----------------------------------------------------------
