@@ -21,6 +21,7 @@ from django.db import transaction
 
 from gongzhi.accounts.services import token_create
 from gongzhi.accounts.tests.test_scoping_matrix import ctx  # noqa: F401 - the matrix's world is this test's data
+from gongzhi.api import api as ninja_api
 from gongzhi.core.testing.matrix import Multipart, app_cases
 
 from .schemathesis_support import in_process_app, load_wsgi, walk_schema
@@ -91,3 +92,27 @@ def test_every_operation_answers_as_the_schema_says(ctx, role):  # noqa: F811
     print(f"schemathesis {role}: {walk.operations} operations, {walk.cases} cases, statuses {walk.summary()}")
     assert walk.operations > 200
     assert not walk.failures, walk.report()
+
+
+def _response_schema(document, method: str, path: str, status: int = 200) -> dict:
+    schema = document["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+    schema = schema.get("items", schema)
+    return document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+
+
+def test_two_apps_classes_of_one_name_are_two_components():
+    """accounts' and hours' ``TokenOut`` used to be one component (the last merged won): the document described
+    GET /me/tokens with the check-in token's fields."""
+    document = ninja_api.get_openapi_schema()
+    assert "name" in _response_schema(document, "get", "/api/v1/me/tokens")["properties"]
+    assert "activity_id" in _response_schema(document, "get", "/api/v1/activities/{activity_id}/checkin-token")[
+        "properties"]
+
+
+def test_every_operation_declares_the_shared_refusals_in_the_error_shape():
+    document = ninja_api.get_openapi_schema()
+    assert set(document["components"]["schemas"]["ErrorOut"]["required"]) == {"code", "message", "detail"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert {400, 403, 404, 409, 422} <= set(operation["responses"]), (method, path)
+            assert (401 in operation["responses"]) == bool(operation.get("security")), (method, path)
