@@ -1,27 +1,40 @@
-"""Points benchmark: ``python -m bench points [--seconds 30] [--workers 5] [--clients 12] [--residents 2000]``.
+"""Points benchmark: ``python -m bench points [--scenario checkin|award] [--seconds 30] [--workers 5] [--clients 12]``.
 
-Award + redeem over HTTP on PostgreSQL with several app processes, beside the raw SQL of the same transactions, in
-one run (issue 4 "Done means", issue 6 "Benchmarks": goal ≥ 1,000 transactions/s with p99 < 100 ms):
+The issue 6 "Benchmarks" goal (≥ 1,000 requests/s over HTTP with p99 < 100 ms on PostgreSQL with several app
+processes), beside the raw SQL of the same work, in one run. Two scenarios:
+
+- ``checkin`` (the default): the check-in desk. ``--volunteers`` active volunteers with logins and tokens,
+  ``--activities`` activities running now in ``--communities`` communities (each with a rule table: an hour item and
+  a category item), ``--signups`` confirmed sign-ups per volunteer, all written in bulk. A flow is three requests:
+  the volunteer's ``POST /api/v1/checkins`` (QR token), ``POST /api/v1/checkouts`` ≥ 1.5 s later, and the desk's
+  ``POST /api/v1/activities/{id}/confirm``, which records the hours and — through ``hours.record_added`` in the same
+  transaction — awards the points and updates the report rollups. The raw-SQL baseline replays the statements the
+  services issued: the set-up captures one flow in-process with ``connection.execute_wrapper`` (statements,
+  parameters, result rows, commits) and each SQL client replays it per sign-up with that flow's ids, strings and
+  times (see :class:`Replay`). Per-request query counts of the captured flow are reported.
+- ``award``: award + counter redemption of random residents (issue 4), with a hand-written SQL baseline.
+
+Common to both:
 
 1. a throw-away PostgreSQL cluster like ``scripts/pgtest.sh`` (``initdb`` under a temp dir, loopback, port
    ``--port``, default 54338; fsync off as in the tests) — or ``--database-url`` of a server you have, where a
    throw-away database is created and dropped;
-2. a set-up subprocess migrates and creates ``--communities`` communities (each its own rule table with a manual
-   award item, hence its own issuing pool), ``--residents`` residents with points accounts, one shop per community
-   with one item of ample stock, an award login (district admin) and a counter login (staff of every shop);
+2. a set-up subprocess migrates and creates the data (``award``: ``--communities`` communities, each its own rule
+   table with a manual award item, hence its own issuing pool, ``--residents`` residents with points accounts, one
+   shop per community with one item of ample stock, an award login (district admin) and a counter login);
 3. the production server as the README deploys it: ``gongzhi serve --workers N --no-jobs`` (gunicorn, preloaded
    app forked into ``--workers`` sync workers, ``--threads`` > 1 for gthread) under ``gongzhi.settings.prod`` —
    JSON logs with one access-log line per request, CSP, HSTS, secure cookies, hashed static files collected at
    start — reached over plain HTTP on loopback, so ``SECURE_SSL_REDIRECT=0`` and no proxy header; persistent
    database connections (``DB_CONN_MAX_AGE=600``). The periodic jobs are left out of the measured processes;
 4. the load: locust (``bench/locust_points.py``, FastHttpUser, headless, ``--clients`` users with no wait time),
-   each request either an award (``POST /api/v1/points/awards``, 10 points) or a counter redemption
+   for ``award`` each request either an award (``POST /api/v1/points/awards``, 10 points) or a counter redemption
    (``POST /api/v1/supermarket/redemptions`` with a fresh member token, 5 points) of a random resident, for
    ``--seconds`` after a warm-up; every request's latency is recorded (p50/p95/p99); peak RSS (VmHWM) and PSS of
    each worker are read from /proc after the run;
-5. the raw-SQL baseline: the same clients count of psycopg connections running the same statements the services
-   run — row locks in primary-key order, the transaction, its postings, the balance updates (and for a redemption
-   the item lock, stock update, redemption, stock movement and event rows) — one database transaction each.
+5. the raw-SQL baseline on the same number of psycopg connections (``checkin``: the captured statements replayed;
+   ``award``: hand-written, the statements the services run — row locks in primary-key order, the transaction, its postings, the balance updates (and for a redemption
+   the item lock, stock update, redemption, stock movement and event rows — one database transaction each).
 
 ``--profile`` also samples one worker with ``py-spy record --gil`` during the HTTP run and adds where its Python
 time goes (by package, and by gongzhi function) to the section. A table goes to stdout and the section of
