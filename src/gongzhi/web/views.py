@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts import scoping
+from gongzhi.accounts import scoping, throttling
 from gongzhi.accounts.selectors import my_roles
 
 from . import selectors
@@ -16,6 +16,11 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if throttling.ip_ceiling_reached(request):  # password spraying from one address (accounts.throttling)
+            return throttling.lockout_response(request)
+        return super().post(request, *args, **kwargs)
 
 
 @require_POST
