@@ -8,6 +8,8 @@
 - ``dispatch``: assignee suggestion vs brute force (``bench/dispatch.py``).
 - ``open311``: ``GET requests.json`` with filters (``bench/open311.py``).
 - ``points``: check-in + hours + points over HTTP vs the same SQL issued directly (``bench/points.py``).
+- ``seed [--scale district]``: ``gongzhi seed`` on SQLite and on PostgreSQL, rows/s per table (not part of
+  ``all``: the district scale takes a few minutes per database).
 - ``generate PATH``: only write a people sheet.
 
 The data comes from the scale-data generator (``gongzhi seed``, ``src/gongzhi/seed``).
@@ -127,6 +129,93 @@ def run_all(argv: list[str]) -> None:
         raise SystemExit(f"failed: {', '.join(failed)}")
 
 
+_RATE = re.compile(r"^\[\s*[\d.]+s\]\s+(\w+)\s+([\d,]+) rows\s+([\d,]+) rows/s$")
+_KIND = re.compile(r"^\[\s*[\d.]+s\] (\w+): ([\d.]+) s$")
+_DONE = re.compile(r"done: ([\d,]+) rows in ([\d.]+) s .*; ([\d.]+) s CPU")
+
+
+def _seed_once(scale: str, database: str, port: str) -> dict:
+    """Run ``gongzhi seed`` in a fresh SQLite var dir or a throw-away cluster; parse its progress lines."""
+    var = tempfile.mkdtemp(prefix="gongzhi-bench-seed-")
+    env = dict(os.environ, GONGZHI_VAR_DIR=var, DJANGO_SETTINGS_MODULE="gongzhi.settings.base", LOG_LEVEL="WARNING")
+    env.pop("DATABASE_URL", None)
+    gongzhi = [sys.executable, "-m", "gongzhi"]
+    script = f"{' '.join(gongzhi)} seed --scale {scale} && {' '.join(gongzhi)} ledger verify"
+    cmd = ["bash", "-c", script]
+    if database == "postgresql":
+        env["PGTEST_PORT"] = port
+        cmd = [str(ROOT / "scripts" / "pgtest.sh"), *cmd]
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - t0
+    sys.stdout.write(out.stdout)
+    if out.returncode:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"gongzhi seed on {database} failed")
+    tables, kinds, done = {}, {}, None
+    for line in out.stdout.splitlines():
+        if m := _RATE.match(line.strip()):
+            tables[m[1]] = (int(m[2].replace(",", "")), int(m[3].replace(",", "")))
+        elif m := _KIND.match(line.strip()):
+            kinds[m[1]] = float(m[2])
+        elif m := _DONE.search(line):
+            done = (int(m[1].replace(",", "")), float(m[2]), float(m[3]))
+    return {"tables": tables, "kinds": kinds, "done": done, "wall": seconds,
+            "verified": "ledger verify: ok" in out.stdout}
+
+
+def run_seed(argv: list[str]) -> None:
+    from gongzhi.seed import scales
+
+    from . import machine
+    from .results import write_section
+
+    p = argparse.ArgumentParser(prog="python -m bench seed", description="gongzhi seed's rates per table")
+    p.add_argument("--scale", choices=[s for s in scales.SCALES if s != "tiny"], default="district")
+    p.add_argument("--port", default=os.environ.get("PGTEST_PORT", "54344"))
+    p.add_argument("--no-write", action="store_true")
+    opts = p.parse_args(argv)
+    started = time.perf_counter()
+    runs = {db: _seed_once(opts.scale, db, opts.port) for db in ("sqlite", "postgresql")}
+    scale = scales.SCALES[opts.scale]
+    province = scales.SCALES["province"]
+    lines = [
+        "# Scale data",
+        "",
+        f"`gongzhi seed --scale {opts.scale}` (default seed) into a fresh, migrated SQLite database (WAL, in a temp "
+        "dir) and into a throw-away PostgreSQL cluster (COPY), then `gongzhi ledger verify`: "
+        f"{scale.people:,} people, {scale.volunteers:,} volunteers, {scale.records:,} service records, "
+        f"{scale.appeals:,} appeals, {scale.points:,} points transactions, {scale.places:,} places. A table's "
+        "rows/s counts the time from its first row to its COPY / last insert, generation included (the "
+        "people's stored columns come from `people.services.derive_person_fields`: pinyin, 3 AES-GCM "
+        "encryptions, 2 HMAC digests and the ID checks for every person).",
+        "",
+        "| table | rows | SQLite rows/s | PostgreSQL rows/s |",
+        "|---|---:|---:|---:|",
+    ]
+    for table, (rows, rate) in runs["sqlite"]["tables"].items():
+        pg = runs["postgresql"]["tables"].get(table, (0, 0))[1]
+        lines.append(f"| {table} | {rows:,} | {rate:,} | {pg:,} |")
+    kinds = list(runs["sqlite"]["kinds"])
+    lines += ["", "| step | SQLite s | PostgreSQL s |", "|---|---:|---:|"]
+    for k in kinds:
+        lines.append(f"| {k} | {runs['sqlite']['kinds'][k]:.1f} | {runs['postgresql']['kinds'].get(k, 0):.1f} |")
+    estimate = []
+    for db, r in runs.items():
+        rows, seconds, cpu = r["done"]
+        factor = province.records / scale.records
+        estimate.append(f"{db}: {rows:,} rows in {seconds / 60:.1f} min ({rows / seconds:,.0f} rows/s wall, "
+                        f"{rows / cpu:,.0f} per CPU-second of the generator; ledger verify "
+                        f"{'ok' if r['verified'] else 'FAILED'}); the province scale (≈ {factor:.0f}× the rows) "
+                        f"≈ {seconds * factor / 60:.0f} min at the same wall rate, ≈ {cpu * factor / 60:.0f} min of "
+                        "generator CPU")
+    lines += ["", "In all — " + "; ".join(estimate) + ".", "", machine.stamp(started), ""]
+    text = "\n".join(lines)
+    print(text)
+    if not opts.no_write:
+        write_section(text)
+
+
 def render_summary(rows, scale, chosen, took, failed, total, load_start, load_end) -> str:
     lines = [
         "# Summary",
@@ -162,6 +251,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     if command == "all":
         run_all(rest)
+    elif command == "seed":
+        run_seed(rest)
     elif command == "import":
         from .importing import main as import_main
 
