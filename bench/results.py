@@ -29,6 +29,10 @@ def _sections(text: str) -> list[str]:
     return ["\n".join(lines).strip() + "\n" for lines in out if "\n".join(lines).strip()]
 
 
+def sections(path: Path = PATH) -> list[str]:
+    return _sections(path.read_text()) if path.exists() else []
+
+
 def read_section(prefix: str, path: Path = PATH) -> str:
     """The section whose title line starts with ``prefix`` ("" if there is none)."""
     if not path.exists():
