@@ -155,6 +155,19 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _sockets(pid: int) -> int:
+    n = 0
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                n += os.readlink(fd).startswith("socket:")
+            except OSError:  # closed meanwhile
+                pass
+    except OSError:
+        pass
+    return n
+
+
 class LiveServer:
     """``gongzhi serve --workers N`` on a free loopback port of ``site`` (its own process group)."""
 
@@ -207,9 +220,20 @@ class LiveServer:
     def worker_pids(self) -> list[int]:
         return _children(self.proc.pid) if self.proc and self.proc.poll() is None else []
 
+    def busy_worker(self, rng: random.Random | None = None, wait: float = 2.0) -> int:
+        """A worker serving a request now (it holds a client socket beside the listener and any database
+        connection: the most sockets of all workers), else a random one once ``wait`` has passed."""
+        deadline = time.monotonic() + wait
+        while True:
+            counts = {pid: _sockets(pid) for pid in self.worker_pids()}
+            if counts and (len(set(counts.values())) > 1 or time.monotonic() > deadline):
+                top = max(counts.values())
+                return (rng or random).choice(sorted(p for p, n in counts.items() if n == top))
+            time.sleep(0.01)
+
     def kill_worker(self, pid: int | None = None, rng: random.Random | None = None) -> int:
-        """SIGKILL one worker (a random one unless ``pid``); gunicorn's master forks a replacement."""
-        pid = pid or (rng or random).choice(self.worker_pids())
+        """SIGKILL one worker (a busy one unless ``pid``, see :meth:`busy_worker`); gunicorn forks a replacement."""
+        pid = pid or self.busy_worker(rng)
         os.kill(pid, signal.SIGKILL)
         return pid
 
