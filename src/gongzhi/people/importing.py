@@ -1232,7 +1232,8 @@ def import_error_report_open(*, actor, job: ImportJob, channel: str, request=Non
 
 def import_template(*, kind: str, fileobj) -> None:
     """Write an empty import sheet (header, text-formatted ID/phone columns) and a 填写说明 sheet to ``fileobj``."""
-    book = xlsxwriter.Workbook(fileobj, {"in_memory": True})
+    book = xlsxwriter.Workbook(fileobj, {"in_memory": True, "strings_to_formulas": False,  # tag/skill names are
+                                         "strings_to_urls": False})  # typed by workers: text, never formulas
     bold = book.add_format({"bold": True, "bg_color": "#F2F4F7"})
     text = book.add_format({"num_format": "@"})
     ws = book.add_worksheet(_("志愿者") if kind == ImportKind.VOLUNTEERS else _("居民"))

@@ -37,7 +37,7 @@ INERT = [SQL, TEMPLATE, RTL, EMOJI, FORMULA]
 #: values that must be refused with a 4xx and saved nowhere
 REFUSED = [NUL, LONG]
 
-LIVE_MARKUP = re.compile(r"<script>alert|<img src=x|onerror=alert|href=\"javascript:", re.IGNORECASE)
+LIVE_MARKUP = re.compile(r"<script>alert|<img src=x|href=[\"']?javascript:", re.IGNORECASE)
 
 
 def live_markup(html: str) -> list[str]:

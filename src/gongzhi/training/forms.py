@@ -22,7 +22,8 @@ class CourseForm(forms.Form):
     skill = forms.ModelChoiceField(label=_("技能类别"), queryset=Skill.objects.all(), required=False,
                                    empty_label=_("不限"), to_field_name="code")
     hours = forms.DecimalField(label=_("学时"), max_digits=5, decimal_places=1, initial=2)
-    description = forms.CharField(label=_("课程简介"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("课程简介"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
