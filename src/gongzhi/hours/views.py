@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.accounts import scoping
+from gongzhi.activities import selectors as activity_selectors
 from gongzhi.activities.models import Activity
 from gongzhi.core import clock
 from gongzhi.core.errors import CommonError, DomainError
@@ -379,9 +380,7 @@ def _token_names(token: str, activity_id) -> bool:
 @require_http_methods(["GET", "POST"])
 def geo(request, pk: int):
     """Geofenced self check-in: the browser sends its position; accepted within the activity's radius."""
-    act = Activity.objects.select_related("unit").filter(pk=pk).first()
-    if act is None:
-        raise CommonError.NOT_FOUND.error()
+    act = activity_selectors.activity_get_for(request.user, pk)  # another community's activity is not found
     volunteer = services.own_volunteer(request.user)
     if request.method == "POST":
         action = request.POST.get("action")
