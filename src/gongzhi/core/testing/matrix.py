@@ -168,3 +168,258 @@ def app_cases() -> dict:
         assert not twice, f"matrix rows defined twice: {twice}"
         out.update(cases)
     return out
+
+
+# --- the world both matrices run in -------------------------------------------------------------------------
+
+
+def ctx_build(w, client_for: Callable[[object], object]) -> Ctx:
+    """The matrix targets in G/A/A2/B beside ``world`` (the API matrix builds the same; pages reuse it)."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from gongzhi.accounts.models import RoleAssignment
+    from gongzhi.accounts.roles import Role
+    from gongzhi.accounts.services import role_grant, user_create
+    from gongzhi.core.testing.world import PASSWORD, make_person
+    from gongzhi.org.models import OrgKind
+    from gongzhi.org.services import organisation_create
+    from gongzhi.people.models import ImportJob, TeamMembership, TeamRole
+    from gongzhi.people.services import volunteer_apply
+    from gongzhi.privacy.services import access_log_record
+
+    district = w.user("district")
+    users = dict(w.users)
+    users["norole"] = user_create(username="t-norole", password=PASSWORD, display_name="norole", phone="13900009999")
+    worker_a2 = user_create(username="t-worker-a2", password=PASSWORD, display_name="金鼎社工", phone="13900009998")
+    units = {"G": w.grid_a, "A": w.community_a, "A2": w.community_a2, "B": w.community_b}
+    people = {"G": w.people["a_grid"], "A": w.people["a"], "A2": make_person(w, "孙七", w.community_a2, seq=21),
+              "B": w.people["b"], "R": w.people["resident"]}
+    volunteers = {}
+    for i, (t, name) in enumerate({"G": "周八", "A": "吴九", "A2": "郑十", "B": "冯十一"}.items()):
+        person = make_person(w, name, units[t], seq=31 + 2 * i)
+        volunteers[t] = volunteer_apply(person=person, actor=district, consent_confirmed=True)
+    teams = {
+        "G": organisation_create(name="网格服务队", kind=OrgKind.TEAM, unit=w.grid_a),
+        "A": w.team_a,
+        "A2": organisation_create(name="金鼎邻里志愿服务队", kind=OrgKind.TEAM, unit=w.community_a2),
+        "B": organisation_create(name="洪沟志愿服务队", kind=OrgKind.TEAM, unit=w.community_b),
+    }
+    leader = make_person(w, "钱队长", w.community_a, seq=41)
+    leader.user = w.user("teamleader")
+    leader.save(update_fields=["user"])
+    TeamMembership.objects.create(team=w.team_a, person=leader, role=TeamRole.LEADER, joined_on=dt.date(2025, 3, 5))
+    ra = {name: RoleAssignment.objects.get(user=w.user(name)) for name in ("grid", "community", "community_b")}
+    assignments = {"G": ra["grid"], "A": ra["community"],
+                   "A2": role_grant(user=worker_a2, role=Role.COMMUNITY_WORKER, unit=w.community_a2, actor=None),
+                   "B": ra["community_b"]}
+    logs = {t: access_log_record(actor=district, subject_type="people.person", subject_id=people[t].pk,
+                                 subject_label=people[t].name, unit_path=units[t].path, fields=["phone"], channel="api")
+            for t in units}
+    import_jobs = {}
+    for t, unit in units.items():
+        job = ImportJob.objects.create(kind="people", unit=unit, file="imports/matrix.xlsx", filename="居民.xlsx",
+                                       status="done", created_by=district)
+        job.error_report.save(f"matrix-{t}-errors.xlsx", ContentFile(b"not really an xlsx"), save=True)
+        import_jobs[t] = job
+    clients = {role: client_for(user) for role, user in users.items()}
+    return Ctx(w, users, clients, units, people, volunteers, teams, assignments, logs, import_jobs)
+
+
+# --- the page flavour: every URL outside /api/v1/ and /admin/ × every role × own/other unit ------------------
+#
+# An app with pages adds ``gongzhi/<app>/tests/page_matrix.py`` holding ``PAGES: dict[url_name, PageCase]``. A
+# cell is what the page answers: ``200`` (or ``+`` / ``-`` for a list that does / does not show target t),
+# ``302`` (a redirect somewhere other than the login page, e.g. back to the object after a POST), ``login`` (a
+# redirect to the login page), ``400`` (the form refused the input: the permission check passed), ``403``, ``404``,
+# ``405``. A POST refused (403/404/405/login) must change nothing: the request may not write a single row.
+
+SKIPPED_PREFIXES = ("api/v1/", "admin/")
+LOGIN_URL = "/login/"
+REFUSED = {"403", "404", "405", "login"}
+
+
+def page_client(user):
+    """A Django test client with a logged-in session for ``user`` (``None``: anonymous)."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)  # a 500 is a cell value to report, not a crash of the matrix
+    if user is not None:
+        client.force_login(user, backend="gongzhi.accounts.backends.PhoneOrUsernameBackend")
+    return client
+
+
+def _allowed_methods(view) -> tuple[str, ...] | None:
+    """The methods of ``require_http_methods``/``require_POST``/``require_GET`` around the view, if any."""
+    fn = view
+    while fn is not None:
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if isinstance(value, (list, tuple)) and value and all(
+                    isinstance(m, str) and m.isupper() for m in value):
+                return tuple(value)
+        fn = getattr(fn, "__wrapped__", None)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        return tuple(m.upper() for m in view_class.http_method_names if hasattr(view_class, m) and m != "options")
+    return None
+
+
+@dataclass(frozen=True)
+class PagePattern:
+    name: str  # "namespace:name"
+    route: str  # the full route, e.g. "people/<int:pk>/edit/"
+    converters: tuple[str, ...]  # the URL's keyword arguments
+    methods: tuple[str, ...] | None  # from require_http_methods and friends; None: not detectable (any)
+
+
+def page_patterns() -> dict[str, PagePattern]:
+    """Every named URL pattern of the root URL conf outside /api/v1/ and /admin/, walked recursively."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    out: dict[str, PagePattern] = {}
+
+    def walk(patterns, prefix: str, namespaces: list[str]) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if route.startswith(SKIPPED_PREFIXES):
+                continue
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route, namespaces + [p.namespace] if p.namespace else namespaces)
+            elif isinstance(p, URLPattern):
+                name = ":".join([*namespaces, p.name or route])
+                converters = tuple(p.pattern.converters) if hasattr(p.pattern, "converters") else ()
+                if not converters:
+                    converters = tuple(p.pattern.regex.groupindex)
+                assert name not in out, f"two URL patterns named {name!r}: {out[name].route!r} and {route!r}"
+                out[name] = PagePattern(name, route, converters, _allowed_methods(p.callback))
+
+    walk(get_resolver().url_patterns, "", [])
+    return out
+
+
+def page_table(text: str) -> dict[str, dict[str, str]]:
+    """``table`` for pages (``+`` is a synonym of 200 for object pages, a listed target for list pages)."""
+    return table(text)
+
+
+def everyone(cell: str, targets: str = "-") -> dict[str, dict[str, str]]:
+    """A table with the same answer for every role and target (a page about the caller's own account, a 405)."""
+    return table(f"{' '.join(targets.split())}\n*  " + "  ".join(cell for _ in targets.split()))
+
+
+@dataclass
+class PageCase:
+    """One URL name: the GET table, the POST table (state-changing pages), how to build the URL and the body.
+
+    ``build(ctx, role, target)`` → URL (it runs inside the request's rolled-back savepoint, like the API builders);
+    ``body(ctx, role, target)`` → the POST form data. ``anon`` is the anonymous answer (one cell for every target, or
+    a dict target → cell). ``listed(ctx, target)`` → a text that the GET page contains exactly when it shows target t.
+    """
+
+    get: dict | None
+    build: Callable[[Ctx, str, str], str]
+    post: dict | None = None
+    body: Callable[[Ctx, str, str], dict] | None = None
+    anon: str | dict = "login"
+    anon_post: str | dict = "login"
+    listed: Callable[[Ctx, str], str] | None = None
+    prepare: Callable[[Ctx], None] | None = None
+    headers: dict = field(default_factory=dict)
+    fresh_clients: bool = False  # the page ends or rotates the session (logout): log every role in anew
+    may_write: bool = False  # a redirect to the login page is this page's success (logout), not a refusal
+
+
+_WRITE = ("insert ", "update ", "delete ", "replace ")
+
+
+def _writes(queries) -> list[str]:
+    """SQL statements that changed rows (the session table aside: logging in is not the page's doing)."""
+    out = []
+    for q in queries:
+        sql = q["sql"].lstrip().lower()
+        if sql.startswith(_WRITE) and "django_session" not in sql:
+            out.append(q["sql"][:160])
+    return out
+
+
+def _cell(response, listed_text: str | None) -> str:
+    code = response.status_code
+    if code == 302:
+        return "login" if response["Location"].split("?")[0] == LOGIN_URL else "302"
+    if code == 200 and listed_text is not None:
+        return "+" if listed_text.encode() in content(response) else "-"
+    return str(code)
+
+
+def _same(want: str, got: str, listing: bool) -> bool:
+    return want == got or (not listing and want == "+" and got == "200")
+
+
+def _request(ctx: Ctx, case: PageCase, client, method: str, role: str, t: str, listing: bool) -> tuple[str, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():
+        url = case.build(ctx, role, t)
+        data = case.body(ctx, role, t) if (method == "POST" and case.body is not None) else {}
+        listed_text = case.listed(ctx, t) if listing else None
+        with CaptureQueriesContext(connection) as queries:
+            r = client.post(url, data, **case.headers) if method == "POST" else client.get(url, **case.headers)
+        transaction.set_rollback(True)
+    got, note = _cell(r, listed_text), ""
+    if method == "POST" and got in REFUSED and not case.may_write:
+        writes = _writes(queries.captured_queries)
+        if writes:
+            got, note = f"{got}+write", "; ".join(writes[:2])
+    if not note and got not in ("200", "+", "-", "302"):
+        note = content(r)[:160].decode(errors="replace")
+    return got, note
+
+
+def run_page_case(ctx: Ctx, case: PageCase, anonymous) -> list[str]:
+    """Every (role, target) of one page, GET and POST, plus the anonymous caller; the cells that differ."""
+    if case.prepare is not None and case.prepare not in ctx.prepared:
+        case.prepare(ctx)
+        ctx.prepared.add(case.prepare)
+    problems = []
+    for method, tab, anon in (("GET", case.get, case.anon), ("POST", case.post, case.anon_post)):
+        if tab is None:
+            continue
+        listing = method == "GET" and case.listed is not None
+        targets = list(next(iter(tab.values())))
+        # one anonymous request per method unless the page answers anonymous callers per target (a public page)
+        anon = anon if isinstance(anon, dict) else {targets[0]: anon}
+        clients = {role: page_client(ctx.users[role]) for role in ROLES} if case.fresh_clients else ctx.clients
+        rows = [(role, clients[role], tab[role]) for role in ROLES] + [("anon", anonymous, anon)]
+        for role, client, expected in rows:
+            # a 405 is decided before any lookup: the first target says it for every target
+            cells = expected if set(expected.values()) != {"405"} else dict(list(expected.items())[:1])
+            for t, want in cells.items():
+                got, note = _request(ctx, case, client, method, role, t, listing and role != "anon")
+                if not _same(want, got, listing and role != "anon"):
+                    problems.append(f"{method:4} {role:14} {t:5} expected {want} got {got} {note}")
+    return problems
+
+
+def _page_matrix_modules():
+    for config in apps.get_app_configs():
+        name = f"{config.name}.tests.page_matrix"
+        if not config.name.startswith("gongzhi.") or importlib.util.find_spec(f"{config.name}.tests") is None:
+            continue
+        if importlib.util.find_spec(name) is not None:
+            yield importlib.import_module(name)
+
+
+def app_page_cases() -> dict[str, PageCase]:
+    """Every installed app's ``tests.page_matrix.PAGES``, merged (a URL name declared twice is an error)."""
+    out: dict[str, PageCase] = {}
+    for module in _page_matrix_modules():
+        twice = set(out) & set(module.PAGES)
+        assert not twice, f"page matrix rows declared twice: {twice}"
+        out.update(module.PAGES)
+    return out
