@@ -20,6 +20,10 @@ router = Router(tags=["transfer"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# the 200 is a file, not JSON: declared so the document (and clients generated from it) say so
+XLSX_DOC = {"responses": {200: {"description": "xlsx", "content": {XLSX: {"schema": {"type": "string",
+                                                                                     "format": "binary"}}}}}}
+
 
 class ImportJobOut(Schema):
     id: int
@@ -121,20 +125,22 @@ def import_job(request, job_id: int):
     return import_job_out(importing.import_job_get(actor=request.auth, pk=job_id))
 
 
-@router.get("/people/imports/{int:job_id}/errors.xlsx", summary="下载错误报告（xlsx）", url_name="import_errors")
+@router.get("/people/imports/{int:job_id}/errors.xlsx", summary="下载错误报告（xlsx）", url_name="import_errors",
+            openapi_extra=XLSX_DOC)
 def import_errors(request, job_id: int):
     job = importing.import_job_get(actor=request.auth, pk=job_id)
     report = importing.import_error_report_open(actor=request.auth, job=job, channel="api", request=request)
     return xlsx_response(report, f"导入错误报告-{job.pk}.xlsx")
 
 
-@router.get("/people/import-template.xlsx", summary="下载导入模板", url_name="import_template")
+@router.get("/people/import-template.xlsx", summary="下载导入模板", url_name="import_template",
+            openapi_extra=XLSX_DOC)
 def import_template(request, kind: str = ImportKind.PEOPLE):
     scoping.require(request.auth, perms.IMPORT)
     return template_response(kind)
 
 
 @router.get("/people/export.xlsx", summary="导出居民或志愿者（默认脱敏；unmasked=true 需权限并记录访问日志）",
-            url_name="people_export")
+            url_name="people_export", openapi_extra=XLSX_DOC)
 def people_export(request, filters: Query[ExportFilter]):
     return export_response(request.auth, filters, request)

@@ -193,7 +193,8 @@ def certificate_pdf_response(request, cert) -> HttpResponse:
 
 
 @router.get("/recognition/certificates/{int:certificate_id}/pdf", summary="下载志愿服务证明 PDF",
-            response={200: None})
+            response={200: None}, openapi_extra={"responses": {200: {"description": "PDF", "content": {
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
 def certificate_pdf(request, certificate_id: int):
     return certificate_pdf_response(request, selectors.certificate_get(actor=request.auth, pk=certificate_id))
 
