@@ -76,6 +76,40 @@ class LiveSite:
             conn.execute(f'CREATE DATABASE "{name}"')
         return cls(var_dir, urlunsplit(parts._replace(path=f"/{name}")), admin_url)
 
+    @classmethod
+    def from_test_database(cls, var_dir: Path) -> LiveSite:
+        """A copy of the test runner's migrated database (no ``migrate`` to wait for): on PostgreSQL a new database
+        made from it as a template, on SQLite the in-memory test database backed up into the var dir's file.
+        Needs a transactional test (``transactional_db``): nothing may hold the test database in a transaction."""
+        from django.db import connection, connections
+
+        var_dir = Path(var_dir)
+        var_dir.mkdir(parents=True, exist_ok=True)
+        if connection.vendor == "sqlite":
+            import sqlite3
+
+            connection.ensure_connection()
+            target = sqlite3.connect(var_dir / "gongzhi.sqlite3")
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+            return cls(var_dir, None, None)
+        template = connection.settings_dict["NAME"]
+        connections.close_all()
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        name, admin_url = f"gongzhi_live_{secrets.token_hex(4)}", urlunsplit(parts._replace(path="/postgres"))
+        with _pg_connect(admin_url) as conn:
+            for attempt in range(20):  # the test runner's own session may take a moment to go
+                try:
+                    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                    break
+                except Exception as exc:  # noqa: BLE001 -- psycopg's ObjectInUse; anything else re-raised
+                    if "being accessed by other users" not in str(exc) or attempt == 19:
+                        raise
+                    time.sleep(0.25)
+        return cls(var_dir, urlunsplit(parts._replace(path=f"/{name}")), admin_url)
+
     @property
     def vendor(self) -> str:
         return "postgresql" if self.database_url else "sqlite"

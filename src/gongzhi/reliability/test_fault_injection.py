@@ -460,11 +460,9 @@ def ledger_verify(site: LiveSite) -> tuple[int, str]:
 
 
 @pytest.fixture
-def live_site(tmp_path):
-    """A fresh deployment's database beside the test database (PostgreSQL) or in a var dir (SQLite)."""
-    import os
-
-    site = LiveSite.create(tmp_path / "var", database_url=os.environ.get("DATABASE_URL"))
+def live_site(tmp_path, transactional_db):
+    """A deployment with a copy of the migrated test database: beside it on PostgreSQL, a file on SQLite."""
+    site = LiveSite.from_test_database(tmp_path / "var")
     try:
         yield site
     finally:
@@ -477,7 +475,6 @@ def test_sixteen_clients_lose_and_double_nothing_when_a_worker_is_killed_mid_loa
     site = live_site
     t0 = time.monotonic()
     server = LiveServer(site, workers=3, collectstatic=False)  # the API only: no pages, no static files
-    site.migrate()
     with ThreadPoolExecutor(1) as pool:  # the server boots while the rows are written
         preparing = pool.submit(site.call, "gongzhi.reliability.test_fault_injection:prepare", residents=120,
                                 volunteers=100, capacities=[30, 8], soap_stock=10, oil_stock=2000)
@@ -495,9 +492,11 @@ def test_sixteen_clients_lose_and_double_nothing_when_a_worker_is_killed_mid_loa
         t_loaded = time.monotonic()
     finally:
         server.kill()  # no graceful shutdown: what was acknowledged must already be in the database
-    code, verify_output = ledger_verify(site)
-    result = site.call("gongzhi.reliability.test_fault_injection:audit",
-                       acks_path=str(acks.dump(site.var_dir / "acks.json")), world=world)
+    with ThreadPoolExecutor(1) as pool:
+        verifying = pool.submit(ledger_verify, site)
+        result = site.call("gongzhi.reliability.test_fault_injection:audit",
+                           acks_path=str(acks.dump(site.var_dir / "acks.json")), world=world)
+        code, verify_output = verifying.result()
     print(f"\n{site.vendor}: {time.monotonic() - t0:.1f} s (ready {t_ready - t0:.1f}, load {t_loaded - t_ready:.1f}); "
           f"acknowledged {acks.summary()}; checked {result['checked']}; worker {killed} killed, "
           f"{sorted(set(replaced) - before)} forked")
