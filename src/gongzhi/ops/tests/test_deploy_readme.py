@@ -258,7 +258,7 @@ def test_the_readme_deployment_runs_as_written(deployment, record_property):
     for i, port in enumerate(ports, start=1):
         deployment.serve(env_block, serve_line, f"machine{i}", port)
     for port, proc, log in zip(ports, deployment.procs, deployment.logs, strict=True):
-        if not wait_for(lambda port=port, proc=proc: healthy(port) or proc.poll() is not None, timeout=90) \
+        if not wait_for(lambda port=port, proc=proc: healthy(port) or proc.poll() is not None, timeout=180) \
                 or proc.poll() is not None:
             pytest.fail(f"gongzhi serve did not start:\n{log.read_text()[-4000:]}")
     p1, p2 = ports

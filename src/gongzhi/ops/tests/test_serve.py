@@ -60,7 +60,7 @@ def server(migrated_var):
     proc = subprocess.Popen([GONGZHI, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "3",
                              "--jobs-interval", "0.5"], env=prod_env(migrated_var), stdout=log,
                             stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # collectstatic and the checks take a while on a loaded 2-core machine
     while time.monotonic() < deadline:
         try:
             if get(port, "/healthz")[0] == 200:
@@ -71,6 +71,7 @@ def server(migrated_var):
             time.sleep(0.2)
     else:
         proc.kill()
+        proc.wait()
     if proc.poll() is not None:
         log.seek(0)
         pytest.fail(f"gongzhi serve did not start:\n{log.read()}")
