@@ -3,15 +3,18 @@
 cut from the database side (``pg_terminate_backend``), the gunicorn master alone is SIGKILLed (its orphaned workers
 must go, the port must come free) and the whole server is SIGKILLed — each time the server is started again and the
 clients carry on, retrying what got no answer. Afterwards the same audit as the fast test, plus reads through the
-restarted server. ``GONGZHI_SOAK_SECONDS`` sets the length of the load (default 180)."""
+restarted server. ``GONGZHI_SOAK_SECONDS`` sets the length of the load (default 180); what was done and checked
+goes to ``test-artifacts/soak.json``."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,7 @@ from .test_fault_injection import Load, check_after_restart, ledger_verify
 
 pytestmark = [pytest.mark.soak, pytest.mark.postgres_only]
 
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 SECONDS = float(os.environ.get("GONGZHI_SOAK_SECONDS", "180"))
 
 
@@ -137,9 +141,12 @@ def test_soak_thirty_two_clients_through_worker_master_server_and_database_conne
     code, verify_output = ledger_verify(site)
     result = site.call("gongzhi.reliability.test_fault_injection:audit",
                        acks_path=str(acks.dump(site.var_dir / "acks.json")), world=world)
-    print(f"\nsoak: {time.monotonic() - t0:.0f} s (ready {t_ready - t0:.0f}, load {t_loaded - t_ready:.0f}); "
-          f"faults: {faults}; acknowledged {acks.summary()}; checked {result['checked']}; "
-          f"server errors: {acks.server_errors[:10]}")
+    summary = {"seconds": round(time.monotonic() - t0), "ready": round(t_ready - t0), "load": round(t_loaded - t_ready),
+               "clients": 32, "workers": server.workers, "faults": faults, "acknowledged": acks.summary(),
+               "checked": result["checked"], "server_errors": acks.server_errors}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "soak.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+    print(f"\nsoak: {json.dumps(summary, ensure_ascii=False)}")
 
     assert acks.unexpected == []
     assert code == 0, verify_output
