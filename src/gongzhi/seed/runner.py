@@ -64,7 +64,9 @@ def run(scale: Scale, *, seed: int = 1, now: dt.datetime | None = None, kinds=KI
     those themselves)."""
     from gongzhi.org.models import Unit
 
-    if Unit.objects.filter(code=scale.tree.root).exists():
+    root = scale.tree.root
+    prefix = root[:2] if root.endswith("0000") else root[:4] if root.endswith("00") else root
+    if Unit.objects.filter(path__startswith=prefix).exists():  # the tree, or a part of it, is there already
         raise SeedError(_("单元 %(code)s 已存在：请在空数据库中生成规模数据。") % {"code": scale.tree.root})
     report = Report(scale=scale, seed=seed, now=anchor(now))
     bulk = Bulk(log)
