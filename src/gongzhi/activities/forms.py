@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import scoping
+from gongzhi.core import bounds
 
 from . import permissions as perms
 from . import selectors
@@ -86,8 +87,8 @@ class PolicyForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("投保单元"), queryset=None, empty_label=_("请选择"))
     insurer = forms.CharField(label=_("保险公司"), max_length=100)
     policy_number = forms.CharField(label=_("保单号"), max_length=60)
-    starts_on = forms.DateField(label=_("保障开始"), widget=DATE)
-    ends_on = forms.DateField(label=_("保障结束"), widget=DATE)
+    starts_on = forms.DateField(validators=[bounds.sane_year], label=_("保障开始"), widget=DATE)
+    ends_on = forms.DateField(validators=[bounds.sane_year], label=_("保障结束"), widget=DATE)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args, actor, **kwargs):

@@ -7,7 +7,7 @@ Thin: parse input, call ``appeals.selectors`` / ``appeals.services``; refusals r
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.accounts import scoping
-from gongzhi.core import clock, links
+from gongzhi.core import bounds, clock, ids, links
 from gongzhi.core.errors import CommonError, DomainError
 from gongzhi.core.pagination import paginate
 from gongzhi.org.divisions import UnitKind
@@ -36,11 +36,14 @@ PAGE_SIZE = 20
 ACTION_LABELS = presenters.ACTION_LABELS
 
 
-def _decimal(value) -> Decimal | None:
+def _coordinates(post) -> tuple[Decimal | None, Decimal | None]:
+    """The browser's location: blank is none; latitude 91, NaN or 1e308 is a mistake shown to the reporter (not a
+    500 from the column, nor silently dropped)."""
     try:
-        return Decimal(value).quantize(Decimal("0.000001")) if value not in (None, "") else None
-    except (InvalidOperation, ValueError):
-        return None
+        return (bounds.coordinate(post.get("latitude"), limit=90), bounds.coordinate(post.get("longitude"), limit=180))
+    except ValueError:
+        raise CommonError.BAD_REQUEST.error(detail={"field": "latitude"},
+                                           message=_("位置坐标无效，请重新定位或清除位置后再提交")) from None
 
 
 def _report_units(actor):
@@ -63,15 +66,17 @@ def report(request):
     ctx = {"categories": _leaf_categories(), "units": _report_units(request.user), "values": request.POST}
     if request.method == "GET":
         return render(request, "appeals/report.html", ctx)
-    unit = Unit.objects.filter(pk=int_param(request.POST.get("unit"), None)).first()
+    unit_id = int_param(request.POST.get("unit"), None)
+    unit = Unit.objects.filter(pk=unit_id).first() if ids.in_range(unit_id) else None  # SQLite cannot bind 2**64
     photo = request.FILES.get("photo")
     try:
+        latitude, longitude = _coordinates(request.POST)
         with transaction.atomic():
             appeal = services.appeal_submit(data=services.AppealInput(
                 channel=Channel.PHOTO_REPORT, category_code=request.POST.get("category", ""),
                 description=request.POST.get("description", ""), unit=unit,
-                address=request.POST.get("address", ""), latitude=_decimal(request.POST.get("latitude")),
-                longitude=_decimal(request.POST.get("longitude")), anonymous=bool(request.POST.get("anonymous")),
+                address=request.POST.get("address", ""), latitude=latitude,
+                longitude=longitude, anonymous=bool(request.POST.get("anonymous")),
             ), actor=request.user)
             if photo is not None:
                 services.appeal_photo_add(appeal=appeal, actor=request.user, upload=photo)

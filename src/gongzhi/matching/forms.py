@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import scoping
 from gongzhi.accounts.roles import Role
+from gongzhi.core import bounds
 from gongzhi.org.models import Organisation, subtree_q
 
 from . import permissions as perms
@@ -121,8 +122,8 @@ class ProjectForm(_UnitForm):
     funder = forms.CharField(label=_("出资方"), max_length=120, help_text=_("例如：钢城区民政局、社区公益基金"))
     funding = forms.ChoiceField(label=_("资金类型"), choices=FundingKind.choices, initial=FundingKind.GOVERNMENT)
     budget = forms.DecimalField(label=_("预算（元）"), min_value=0, max_digits=12, decimal_places=2)
-    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(validators=[bounds.sane_year], label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(validators=[bounds.sane_year], label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     organisation = forms.ModelChoiceField(label=_("承接组织"), queryset=None, required=False, empty_label=_("无"))
     social_worker = SocialWorkerChoice(label=_("派单社工"), queryset=None, required=False, empty_label=_("暂不指定"))
     description = forms.CharField(label=_("项目内容"), required=False, max_length=4000,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import bounds
 from gongzhi.people.models import TeamRole
 
 from .divisions import UnitKind, code_rules
@@ -46,5 +47,5 @@ class OrganisationForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    volunteer = forms.IntegerField(widget=forms.HiddenInput)
+    volunteer = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=bounds.MAX_ID)
     role = forms.ChoiceField(label=_("职务"), choices=TeamRole.choices, initial=TeamRole.MEMBER)

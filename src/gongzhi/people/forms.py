@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import scoping
+from gongzhi.core import bounds
 
 from . import permissions as perms
 from .models import IdType, ReviewDecision, Skill, Tag
@@ -106,5 +107,5 @@ class CertificateForm(forms.Form):
     number = forms.CharField(label=_("证书编号"), max_length=60, required=False)
     skill = forms.ModelChoiceField(label=_("对应技能"), queryset=Skill.objects.all(), to_field_name="code",
                                    required=False, empty_label=_("无"))
-    issued_on = forms.DateField(label=_("发证日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(validators=[bounds.sane_year], label=_("发证日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(validators=[bounds.sane_year], label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -7,6 +7,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import bounds
+
 from .models import RuleKind, RuleTrigger
 
 
@@ -19,7 +21,7 @@ def _item_choices(ruleset, kind: str, triggers) -> list[tuple[str, str]]:
 
 class AwardForm(forms.Form):
     rule_item = forms.ChoiceField(label=_("积分事项"))
-    points = forms.IntegerField(label=_("分值"), required=False, min_value=1,
+    points = forms.IntegerField(label=_("分值"), required=False, min_value=1, max_value=bounds.COUNT_MAX,
                                 help_text=_("不填则按事项分值；不得超过事项分值"))
     reason = forms.CharField(label=_("事由"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.CharField(label=_("依据"), max_length=300, required=False,
@@ -35,7 +37,8 @@ class AwardForm(forms.Form):
 
 class DeductionForm(forms.Form):
     rule_item = forms.ChoiceField(label=_("违反的村规民约事项"))
-    points = forms.IntegerField(label=_("扣分"), required=False, min_value=1, help_text=_("不填则按事项分值"))
+    points = forms.IntegerField(label=_("扣分"), required=False, min_value=1, max_value=bounds.COUNT_MAX,
+                                help_text=_("不填则按事项分值"))
     reason = forms.CharField(label=_("事由"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     photo = forms.FileField(label=_("证据照片"), required=False,
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))

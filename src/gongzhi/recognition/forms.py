@@ -6,11 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import npgettext
 
+from gongzhi.core import bounds
+
 
 class CertificateRequestForm(forms.Form):
-    period_start = forms.DateField(label=_("服务起始日期"), required=False,
+    period_start = forms.DateField(validators=[bounds.sane_year], label=_("服务起始日期"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("服务截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(validators=[bounds.sane_year], label=_("服务截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     purpose = forms.CharField(label=_("用途（选填）"), max_length=200, required=False)
 
 
@@ -26,7 +28,7 @@ class ReasonForm(forms.Form):
 
 class CandidatesForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("单元"), coerce=int)
-    period_end = forms.DateField(label=_("时长统计截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(validators=[bounds.sane_year], label=_("时长统计截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import scoping
+from gongzhi.core import bounds
 from gongzhi.org.models import Unit
 
 from . import permissions as perms
@@ -63,7 +64,8 @@ class ItemForm(forms.Form):
 
 
 class StockForm(forms.Form):
-    change = forms.IntegerField(label=_("变动数量（补货为正，盘亏为负）"))
+    change = forms.IntegerField(label=_("变动数量（补货为正，盘亏为负）"), min_value=-bounds.COUNT_MAX,
+                                max_value=bounds.COUNT_MAX)
     reason = forms.ChoiceField(label=_("原因"), choices=[(StockReason.RESTOCK, StockReason.RESTOCK.label),
                                                        (StockReason.ADJUST, StockReason.ADJUST.label)])
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -74,8 +76,8 @@ class StaffForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(validators=[bounds.sane_year], label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(validators=[bounds.sane_year], label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
     @staticmethod
     def default(today: dt.date) -> dict:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import scoping
+from gongzhi.core import bounds
 from gongzhi.people.models import Skill
 
 from . import permissions as perms
@@ -21,7 +22,7 @@ class CourseForm(forms.Form):
     level = forms.ChoiceField(label=_("级别"), choices=CourseLevel.choices, initial=CourseLevel.GENERAL)
     skill = forms.ModelChoiceField(label=_("技能类别"), queryset=Skill.objects.all(), required=False,
                                    empty_label=_("不限"), to_field_name="code")
-    hours = forms.DecimalField(label=_("学时"), max_digits=5, decimal_places=1, initial=2)
+    hours = forms.DecimalField(label=_("学时"), max_digits=5, decimal_places=1, initial=2, min_value=0)
     description = forms.CharField(label=_("课程简介"), required=False, max_length=2000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -37,11 +38,11 @@ class CourseForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME)
-    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME)
+    starts_at = forms.DateTimeField(validators=[bounds.sane_year], label=_("开始时间"), widget=DATETIME)
+    ends_at = forms.DateTimeField(validators=[bounds.sane_year], label=_("结束时间"), widget=DATETIME)
     place = forms.CharField(label=_("地点"), max_length=200)
     trainer = forms.CharField(label=_("授课人"), max_length=80, required=False)
-    capacity = forms.IntegerField(label=_("名额"), initial=30)
+    capacity = forms.IntegerField(label=_("名额"), initial=30, min_value=1, max_value=bounds.COUNT_MAX)
 
 
 class CancelForm(forms.Form):
