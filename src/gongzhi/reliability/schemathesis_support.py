@@ -51,7 +51,8 @@ def hypothesis_settings(max_examples: int) -> settings:
 @contextlib.contextmanager
 def in_process_app() -> Iterator[WSGIHandler]:
     """The Django WSGI handler on the test database connection: like Django's test client, requests do not close
-    the connection (it holds the test's transaction), and a view's exception is kept with its traceback."""
+    the connection (it holds the test's transaction). A view's exception becomes a 500 answer, as in production;
+    ``walk_schema`` keeps its traceback for the report."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
@@ -69,6 +70,7 @@ class Walk:
     cases: int = 0
     failures: list[str] = field(default_factory=list)
     statuses: collections.Counter = field(default_factory=collections.Counter)
+    by_operation: collections.Counter = field(default_factory=collections.Counter)  # (label, status) → cases
     _seen: set = field(default_factory=set)
     _exceptions: list[str] = field(default_factory=list)
 
@@ -98,7 +100,6 @@ def walk_schema(
     *,
     headers: dict[str, str],
     max_examples: int,
-    path_parameters: Callable[[object], dict | None] = lambda operation: None,
     known: Callable[[object], dict | None] = lambda operation: None,
     excluded: Callable[[object], list] = lambda operation: [],
     group: Callable[[object], object] = lambda operation: None,
@@ -108,9 +109,9 @@ def walk_schema(
     """Run every operation of ``schema``: first one known-good request when ``known(operation)`` gives one (a dict of
     ``path_parameters``/``query``/``body``, and ``fill``: body fields such as a real api key; called inside the
     case's savepoint, so it may create its target), then generated cases, about half of them with the known
-    request's real path parameters and ``fill`` fields. Operations are walked in
-    groups of equal ``group(operation)``; ``around(key)`` wraps a group (e.g. a savepoint holding the targets built
-    for those operations alone)."""
+    request's real path parameters and ``fill`` fields. ``excluded(operation)`` names checks switched off for that
+    operation alone (say why where it is used). Operations are walked in groups of equal ``group(operation)``;
+    ``around(key)`` wraps a group (e.g. a savepoint holding the targets built for those operations alone)."""
     walk = walk or Walk()
     receiver = _on_exception(walk)
     got_request_exception.connect(receiver)
@@ -142,10 +143,9 @@ def _walk_operation(operation, walk: Walk, *, headers, max_examples, known, excl
                 if case is None:
                     if not request:
                         return
-                    body = request.get("body")
+                    body = request.get("body")  # sent as the operation's declared media type
                     case = operation.Case(path_parameters=request.get("path_parameters"), query=request.get("query"),
-                                          **({"body": body, "media_type": "application/json"} if body is not None
-                                             else {}))
+                                          **({"body": body} if body is not None else {}))
                 elif request:
                     if request.get("path_parameters"):
                         case.path_parameters = {**(case.path_parameters or {}), **request["path_parameters"]}
@@ -154,6 +154,7 @@ def _walk_operation(operation, walk: Walk, *, headers, max_examples, known, excl
                 walk.cases += 1
                 response = case.call(headers=headers)
                 walk.statuses[response.status_code] += 1
+                walk.by_operation[(operation.label, response.status_code)] += 1
                 case.validate_response(response, checks=checks, headers=headers)
             except FailureGroup as group:
                 text = "\n".join(f"- {f.title}: {f.message[:400]}" for f in group.exceptions)
@@ -183,10 +184,3 @@ def _short(body) -> str:
 
 def load_wsgi(path: str, app) -> schemathesis.schemas.BaseSchema:
     return schemathesis.openapi.from_wsgi(path, app, config=config())
-
-
-def load_dict(document: dict, app) -> schemathesis.schemas.BaseSchema:
-    schema = schemathesis.openapi.from_dict(document, config=config())
-    schema.app = app
-    return schema
-
