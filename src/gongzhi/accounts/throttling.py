@@ -53,4 +53,15 @@ def ip_failures(request) -> int:
 
 
 def ip_ceiling_reached(request) -> bool:
+    """False for a loopback address: that is a reverse proxy on this machine speaking for every client (set axes'
+    AXES_IPWARE_PROXY_COUNT so the client's own address is seen), and one ceiling for all would lock out everyone."""
+    import ipaddress
+
+    from axes.helpers import get_client_ip_address
+
+    try:
+        if ipaddress.ip_address(get_client_ip_address(request) or "").is_loopback:
+            return False
+    except ValueError:
+        pass
     return ip_failures(request) >= ip_failure_ceiling()

@@ -8,7 +8,8 @@ What a district needs against guessing (the decision these tests hold the code t
   address, so that someone who knows a worker's username cannot lock the worker out from the office.
 - **per address ceiling**: 30 failures from one address over all usernames within the cool-off refuse that address
   (accounts.throttling.ip_ceiling_reached) — password spraying. 30, not 5, because a community office sits behind one
-  NAT address where a dozen workers mistype now and then.
+  NAT address where a dozen workers mistype now and then. Not applied to a loopback address (a reverse proxy on the
+  same machine speaks for everyone; production must tell axes how many proxies to skip, AXES_IPWARE_PROXY_COUNT).
 - the refusal is 429 with 登录失败次数过多，请稍后再试 (JSON with a code on /api/); after the cool-off the right password
   works again.
 - the JSON API has no password login (bearer tokens are made by a logged-in user or by ``gongzhi token``), so the
@@ -101,6 +102,16 @@ def test_spraying_many_usernames_from_one_address_meets_the_ceiling(world):
     r = b.login("t-volunteer", PASSWORD)
     assert r.status_code == 429 and LOCKOUT in r.content.decode()
     assert Browser("10.9.9.10").login("t-volunteer", PASSWORD).status_code == 302  # another address is not affected
+
+
+@override_settings(AXES_IP_FAILURE_CEILING=3)
+def test_the_ceiling_does_not_apply_to_a_loopback_proxy_address(world):
+    """Behind a reverse proxy on the same machine every request comes from 127.0.0.1: one ceiling for all would
+    lock the whole district out (the username+address lockout still applies)."""
+    b = Browser("127.0.0.1")
+    for name in ("t-community", "t-street", "t-grid", "t-district"):
+        b.login(name, "wrong")
+    assert b.login("t-volunteer", PASSWORD).status_code == 302
 
 
 def test_the_ceiling_is_thirty_by_default(world):
