@@ -156,8 +156,12 @@ class Deployment:
         conf = (f"\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.pg}'\n"
                 "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
         pgcluster.run(["sh", "-c", f"cat >> {data}/postgresql.conf <<'EOF'{conf}EOF"])
-        pgcluster.run([str(pgcluster.bindir() / "pg_ctl"), "-D", str(data), "-l", str(self.pg / "primary.log"),
-                       "-w", "-o", f"-p {PRIMARY_PORT}", "start"], timeout=90)
+        log = self.pg / "primary.log"
+        try:
+            pgcluster.run([str(pgcluster.bindir() / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "120",
+                           "-o", f"-p {PRIMARY_PORT}", "start"], timeout=150)
+        except RuntimeError as exc:  # say why the server stopped, not only that it did
+            raise RuntimeError(f"{exc}\n{log.read_text()[-3000:] if log.exists() else ''}") from None
 
     def start_redis(self) -> None:
         if not shutil.which("redis-server"):
