@@ -31,11 +31,8 @@ def lockout_username(request, credentials=None):
     return user.username if user is not None else (raw or "").strip()
 
 
-IP_FAILURE_CEILING = 30
-
-
 def ip_failure_ceiling() -> int:
-    return int(getattr(settings, "AXES_IP_FAILURE_CEILING", IP_FAILURE_CEILING))
+    return settings.AXES_IP_FAILURE_CEILING
 
 
 def ip_failures(request) -> int:
@@ -53,8 +50,8 @@ def ip_failures(request) -> int:
 
 
 def ip_ceiling_reached(request) -> bool:
-    """False for a loopback address: that is a reverse proxy on this machine speaking for every client (set axes'
-    AXES_IPWARE_PROXY_COUNT so the client's own address is seen), and one ceiling for all would lock out everyone."""
+    """False for a loopback address: that is a reverse proxy on this machine speaking for every client (set
+    TRUSTED_PROXY_COUNT so the client's own address is seen), and one ceiling for all would lock out everyone."""
     import ipaddress
 
     from axes.helpers import get_client_ip_address

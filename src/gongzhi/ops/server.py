@@ -12,6 +12,8 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -53,6 +55,20 @@ def start_jobs_contender(lock_path: Path, interval: float) -> threading.Thread:
     return thread
 
 
+def die_with_the_master(server, worker) -> None:
+    """gunicorn's post_fork hook: a sync worker looks for its parent only between requests, so one whose master was
+    SIGKILLed kept serving — and holding the port a restarted server needs — for minutes under load (found by the
+    soak). The kernel sends it SIGTERM (gunicorn's graceful stop: finish the request, exit) when the master dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != server.pid:  # the master died between fork and prctl
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 class GongzhiServer(BaseApplication):
     def __init__(self, options: dict, *, jobs_lock: Path | None, jobs_interval: float):
         self.options = options
@@ -64,6 +80,7 @@ class GongzhiServer(BaseApplication):
         for key, value in self.options.items():
             if value is not None:
                 self.cfg.set(key, value)
+        self.cfg.set("post_fork", die_with_the_master)
         if self.jobs_lock is not None:
             lock, interval = self.jobs_lock, self.jobs_interval
             self.cfg.set("post_worker_init", lambda worker: start_jobs_contender(lock, interval))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gongzhi.core import net
+
 from .models import AccessLog
 
 
 def client_ip(request) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return net.client_ip(request) or None
 
 
 def access_log_record(

@@ -284,3 +284,44 @@ def test_the_cookies_sent_at_login_carry_those_flags(world):
 
 
 pytestmark = pytest.mark.django_db
+
+
+class ProxiedBrowser(Browser):
+    """A client reached through one reverse proxy on 10.0.0.254, which appends the client's address."""
+
+    def __init__(self, client_address: str, spoofed: str = ""):
+        forwarded = f"{spoofed}, {client_address}" if spoofed else client_address
+        self.client = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR=forwarded)
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, AXES_IP_FAILURE_CEILING=3)
+def test_behind_a_trusted_proxy_the_ceiling_counts_each_client_not_the_proxy(world):
+    """With TRUSTED_PROXY_COUNT=1 the ceiling falls on the sprayer's own address; a resident behind the same proxy
+    still logs in, and the sprayer cannot escape by sending a made-up X-Forwarded-For entry of its own."""
+    sprayer = ProxiedBrowser("203.0.113.7")
+    for name in ("t-community", "t-street", "t-grid"):
+        sprayer.login(name, "wrong")
+    assert sprayer.login("t-volunteer", PASSWORD).status_code == 429
+    assert ProxiedBrowser("203.0.113.7", spoofed="198.51.100.1").login("t-volunteer", PASSWORD).status_code == 429
+    assert ProxiedBrowser("203.0.113.8").login("t-volunteer", PASSWORD).status_code == 302
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0, AXES_IP_FAILURE_CEILING=3)
+def test_without_a_trusted_proxy_a_forwarded_header_is_ignored(world):
+    """A client reaching the app directly cannot pick its address by sending X-Forwarded-For."""
+    for n, name in enumerate(("t-community", "t-street", "t-grid")):
+        c = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.7.7.7", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        b = Browser.__new__(Browser)
+        b.client = c
+        b.login(name, "wrong")
+    b = Browser("10.7.7.7")
+    assert b.login("t-volunteer", PASSWORD).status_code == 429
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_the_access_log_records_the_client_address_behind_the_proxy(rf):
+    from gongzhi.privacy.services import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    assert client_ip(request) == "203.0.113.9"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="not-an-address")) == "10.0.0.254"

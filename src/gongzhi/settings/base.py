@@ -111,7 +111,8 @@ TEMPLATES = [
 def _database_from_env() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+        db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+                              conn_health_checks=True)
     else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "gongzhi.sqlite3")}
@@ -133,7 +134,8 @@ def _replica_from_env() -> dict | None:
     url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
     if not url:
         return None
-    db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+    db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+                              conn_health_checks=True)
     if db["ENGINE"] == "django.db.backends.postgresql":
         # a replica that is away must cost a report seconds, not a hung worker; it is then skipped for a while
         db.setdefault("OPTIONS", {}).setdefault("connect_timeout", int(os.environ.get("DATABASE_REPLICA_TIMEOUT", "2")))
@@ -178,6 +180,13 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "gongzhi.accounts.throttling.lockout_response"
 AXES_USERNAME_CALLABLE = "gongzhi.accounts.throttling.lockout_username"
 AXES_VERBOSE = False
+# Failed logins from one client address over all usernames within the cool-off before that address is refused
+# (password spraying; accounts.throttling). A community office's workers share one NAT address, hence not 5.
+AXES_IP_FAILURE_CEILING = int(os.environ.get("AXES_IP_FAILURE_CEILING", "30"))
+# Behind N reverse proxies, each appending to X-Forwarded-For, the client's address is the N-th entry from the right;
+# 0 (no proxy) trusts REMOTE_ADDR alone. Lockouts, the ceiling and the access log are keyed on this address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "gongzhi.core.net.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

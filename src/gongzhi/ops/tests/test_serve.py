@@ -177,3 +177,64 @@ def test_production_settings_name_every_missing_variable(tmp_path):
     assert "SECRET_KEY" in done.stderr and "ALLOWED_HOSTS" in done.stderr
     assert "FIELD_ENCRYPTION_KEY" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _children(pid: int) -> set[int]:
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+def test_workers_stop_when_the_master_is_killed_even_under_load(migrated_var):
+    """Workers of a SIGKILLed master go within seconds though clients keep them busy (the soak saw orphans serve for
+    minutes and keep the port from a restarted server); the port is free for the next server."""
+    import threading
+
+    port = free_port()
+    proc = subprocess.Popen([GONGZHI, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-jobs"],
+                            env=prod_env(migrated_var), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: _healthy(port), timeout=180), "gongzhi serve did not start"
+        workers = wait_for(lambda: len(_children(proc.pid)) >= 2 and _children(proc.pid), timeout=30)
+        stop = threading.Event()
+
+        def hammer():
+            while not stop.is_set():
+                _healthy(port)
+
+        clients = [threading.Thread(target=hammer, daemon=True) for _ in range(4)]
+        for t in clients:
+            t.start()
+        time.sleep(1)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        gone = wait_for(lambda: not any(_alive(w) for w in workers), timeout=20)
+        stop.set()
+        for t in clients:
+            t.join(15)
+        assert gone, f"workers {sorted(w for w in workers if _alive(w))} outlived their master"
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for w in _children(proc.pid):
+            os.kill(w, signal.SIGKILL)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return get(port, "/healthz")[0] == 200
+    except OSError:
+        return False
