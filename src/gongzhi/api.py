@@ -36,31 +36,40 @@ from gongzhi.reports.api import router as reports_router
 from gongzhi.supermarket.api import router as supermarket_router
 from gongzhi.training.api import router as training_router
 
+# Longer than any text field the platform keeps (descriptions stop at 4,000–5,000 characters): refused before an
+# endpoint runs, so a field a schema forgot to bound cannot store megabytes.
+MAX_TEXT = 8000
 
-def _refuse_nul(value) -> None:
+
+def _refuse_bad_text(value, path: str = "") -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise CommonError.BAD_REQUEST.error(message=_("输入包含无效的控制字符"))
+        if len(value) > MAX_TEXT:
+            raise CommonError.BAD_REQUEST.error(
+                message=_("输入的文字过长（最多%(limit)s个字符）") % {"limit": MAX_TEXT},
+                detail={"field": path, "max_length": MAX_TEXT})
     elif isinstance(value, dict):
         for key, item in value.items():
-            _refuse_nul(key)
-            _refuse_nul(item)
+            _refuse_bad_text(key, path)
+            _refuse_bad_text(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list):
-        for item in value:
-            _refuse_nul(item)
+        for n, item in enumerate(value):
+            _refuse_bad_text(item, f"{path}[{n}]")
 
 
 class InputParser(Parser):
-    """JSON bodies and query strings, refusing NUL characters: PostgreSQL text cannot hold them (400, not a 500)."""
+    """JSON bodies and query strings, refusing NUL characters (PostgreSQL text cannot hold them: 400, not a 500) and
+    text beyond MAX_TEXT characters."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
-        _refuse_nul(data)
+        _refuse_bad_text(data)
         return data
 
     def parse_querydict(self, data, list_fields, request):
         result = super().parse_querydict(data, list_fields, request)
-        _refuse_nul(result)
+        _refuse_bad_text(result)
         return result
 
 
@@ -166,6 +175,8 @@ def on_integrity_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # ninja wraps what the parser raised in a bare "Cannot parse" 400
+        return _error(request, exc.__cause__)
     codes = {400: CommonError.BAD_REQUEST, 401: CommonError.UNAUTHENTICATED, 403: CommonError.FORBIDDEN,
              404: CommonError.NOT_FOUND, 409: CommonError.CONFLICT, 413: CommonError.TOO_LARGE}
     err = codes.get(exc.status_code, CommonError.BAD_REQUEST)

@@ -116,7 +116,7 @@ def test_every_json_body_with_a_nul_character_is_a_400(api):
     for method, path, props in operations:
         url = PARAM.sub("1", path)
         r = getattr(client, method)(url, {name: p.NUL for name in props} or {"x": p.NUL})
-        if r.status_code != 400 or r.json()["code"] != "bad_request" or not p.has_cjk(r.json()["message"]):
+        if r.status_code != 400 or r.json()["code"] != "bad_request" or r.json()["message"] != "输入包含无效的控制字符":
             wrong.append((method, path, r.status_code))
     assert not wrong, wrong
 
@@ -227,3 +227,19 @@ def test_the_list_json_carries_the_payload_verbatim(world, written, api):
     body = json.loads(api("community").get("appeals", page_size=5).content.decode())
     assert any(item.get("description", "").startswith(p.SCRIPT) or item.get("summary", "").startswith(p.SCRIPT[:20])
                for item in body["items"]), body["items"][:1]
+
+
+def test_every_json_body_with_over_long_text_is_a_400_naming_the_field(api):
+    """A 10,000-character string in any property of any JSON body is refused before the endpoint runs (115 of the
+    body's string fields had no length of their own), with the field and the limit in the detail."""
+    client = api("district")
+    wrong = []
+    for method, path, props in json_body_operations():
+        url = PARAM.sub("1", path)
+        r = getattr(client, method)(url, {name: p.LONG for name in props} or {"x": p.LONG})
+        body = r.json()
+        detail = body.get("detail") if isinstance(body, dict) else None
+        if r.status_code != 400 or body.get("code") != "bad_request" or not isinstance(detail, dict) \
+                or detail.get("max_length") != 8000 or "过长" not in body["message"]:
+            wrong.append((method, path, r.status_code, body))
+    assert not wrong, wrong

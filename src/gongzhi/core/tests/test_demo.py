@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections import Counter
 
 import pytest
@@ -49,7 +50,10 @@ def _age(birth, today) -> int:
 def full_demo(django_db_setup, django_db_blocker):
     """The full-size demo, loaded once for the class inside a transaction that is rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_load(log=_quiet)
+        cpu = time.process_time()
+        result = demo_load(log=_quiet)
+        result.cpu_seconds = time.process_time() - cpu
+        yield result
         transaction.set_rollback(True)
 
 
@@ -58,9 +62,10 @@ class TestFullDemo:
     def test_loads_quickly(self, full_demo):
         """The whole demo (a year of activities, hours, points ...) loads in seconds, not minutes (bulk writes).
 
-        About 8 s alone on this 2-core machine; the bound leaves room for the other test worker running beside it."""
+        About 15 s of this process's CPU on this 2-core machine. CPU time, not wall time: on a machine shared with
+        other work the wall clock measured the load (100 s at a load average of 18), not the loader."""
         assert full_demo.loaded
-        assert full_demo.seconds < 60
+        assert full_demo.cpu_seconds < 45
 
     def test_district_has_its_five_streets_with_real_codes(self):
         """钢城区 370117 has 艾山 001, 里辛 002, 汶源 003, 颜庄 100 and 辛庄 103 (R-I3), real codes, not synthetic."""
