@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from gongzhi.accounts import scoping
 from gongzhi.core.errors import CommonError
 from gongzhi.core.pagination import paginate
+from gongzhi.ops.dbrouter import reading_from_replica
 from gongzhi.org.models import Organisation, Unit
 
 from . import permissions as perms
@@ -115,6 +116,7 @@ def public_filters(f) -> dict:
 
 @router.get("/public/appeals", response=schemas.PublicAppealPage, auth=None,
             summary="公开的诉求地图与列表（无需登录；不含任何个人信息，位置约100米精度）")
+@reading_from_replica()
 def public_appeal_list(request, filters: Query[PublicFilter]):
     p = paginate(selectors.public_appeals(**public_filters(filters)), page=filters.page, page_size=filters.page_size)
     units = presenters.public_units()
@@ -124,6 +126,7 @@ def public_appeal_list(request, filters: Query[PublicFilter]):
 
 @router.get("/public/appeals/figures", response=schemas.PublicFiguresOut, auth=None,
             summary="公开的分级诉求指标：总量、办结率、满意率、办理时长中位数、超期数（区→街道→社区）")
+@reading_from_replica()
 def public_appeal_figures(request, unit: str | None = None, period: str = "month", day: dt.date | None = None):
     from . import figures
 

@@ -22,6 +22,7 @@ from gongzhi.accounts import scoping
 from gongzhi.core import bounds, clock, ids, links
 from gongzhi.core.errors import CommonError, DomainError
 from gongzhi.core.pagination import paginate
+from gongzhi.ops.dbrouter import reading_from_replica
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Unit
 from gongzhi.web.params import int_param
@@ -151,6 +152,7 @@ PUBLIC_PAGE_SIZE = 20
 PUBLIC_MAP_POINTS = 500
 
 
+@reading_from_replica()
 def public(request):
     """公开诉求: the map, list and figures per tier anyone may see without logging in; no personal data at all
     (what is left out and why: ``presenters.public_item``). Filters: street/community, category, state, open/closed,

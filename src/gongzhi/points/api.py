@@ -6,6 +6,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongzhi.core.pagination import paginate
+from gongzhi.ops.dbrouter import reading_from_replica
 from gongzhi.org import selectors as org_selectors
 
 from . import permissions as perms
@@ -73,6 +74,7 @@ def _rule_item(pk: int | None) -> RuleItem | None:
 
 @router.get("/points/board/{unit_code}/{month}", response=BoardOut, auth=None,
             summary="积分公示：某社区/村某月的积分（姓名脱敏）、加扣分事项和积分榜")
+@reading_from_replica()
 def board(request, unit_code: str, month: str):
     return presenters.board_out(selectors.board(unit_code=unit_code, month=month))
 

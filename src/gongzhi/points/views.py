@@ -17,6 +17,7 @@ from gongzhi.accounts import scoping
 from gongzhi.core import clock
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import paginate
+from gongzhi.ops.dbrouter import reading_from_replica
 from gongzhi.people.models import Person
 from gongzhi.web.middleware import attach_to_form
 from gongzhi.web.params import int_param, search_text
@@ -205,6 +206,7 @@ def appeal(request, pk: int):
 # --- the public board (no login) -------------------------------------------------------------------------------
 
 
+@reading_from_replica()
 def board(request, code: str, month: str):
     """积分公示 of a community/village and month: masked names, points and rule items, leaderboards (R-J2)."""
     data = selectors.board(unit_code=code, month=month)

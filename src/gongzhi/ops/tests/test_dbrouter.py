@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gongzhi.accounts.models import RoleAssignment, User
+from gongzhi.core import clock
 from gongzhi.ops import dbrouter
 from gongzhi.ops.dbrouter import REPLICA, ReplicaRouter, reading_from_replica
 from gongzhi.ops.logs import JsonFormatter
@@ -205,3 +206,18 @@ def test_a_replica_failing_mid_request_is_answered_from_the_primary(world, repli
     resp = client.get("reports/teams")
     assert resp.status_code == 200
     assert [line.get("db_read") for line in access_log()] == ["default", "default"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_public_figures_read_from_the_replica_too(world, replica, client, access_log):
+    """The no-login pages that anyone may hammer (公开诉求 map and figures, the monthly points board) are figures that
+    may be seconds stale: they read from the replica and never load the primary."""
+    month = clock.today().strftime("%Y-%m")
+    urls = [reverse("appeals:public"), "/api/v1/public/appeals", "/api/v1/public/appeals/figures",
+            reverse("points:board", args=[world.community_a.code, month]),
+            f"/api/v1/points/board/{world.community_a.code}/{month}"]
+    for url in urls:
+        with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+            assert client.get(url).status_code == 200, url
+        assert "org_unit" in " ".join(q["sql"] for q in on_replica.captured_queries), url
+    assert [line.get("db_read") for line in access_log()] == [REPLICA] * len(urls)
