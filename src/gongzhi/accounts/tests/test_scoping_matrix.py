@@ -20,12 +20,9 @@ import json
 import re
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gongzhi.accounts.models import RoleAssignment
-from gongzhi.accounts.roles import Role
-from gongzhi.accounts.services import role_grant, token_create, user_create
+from gongzhi.accounts.services import token_create
 from gongzhi.conftest import ApiClient
 from gongzhi.core.testing.matrix import (
     Case,
@@ -34,67 +31,28 @@ from gongzhi.core.testing.matrix import (
     app_cases,
     app_endpoint_sets,
     content,
+    ctx_build,
     ids,
     run_case,
     send,
     table,
     tree_ids,
 )
-from gongzhi.core.testing.world import PASSWORD, make_person
-from gongzhi.org.models import OrgKind
-from gongzhi.org.services import organisation_create
 from gongzhi.people.identity import make_id_number
-from gongzhi.people.models import ImportJob, TeamMembership, TeamRole, VolunteerProfile, VolunteerStatus
-from gongzhi.people.services import volunteer_apply
-from gongzhi.privacy.services import access_log_record
+from gongzhi.people.models import TeamMembership, VolunteerProfile, VolunteerStatus
 
 # --- the world the matrix runs in ---------------------------------------------------------------------------
 
 
+def _api_client(user) -> ApiClient:
+    c = ApiClient(user)
+    c.client.raise_request_exception = False  # a 500 is a cell value to report, not a crash of the matrix
+    return c
+
+
 @pytest.fixture
 def ctx(world):
-    w = world
-    district = w.user("district")
-    users = dict(w.users)
-    users["norole"] = user_create(username="t-norole", password=PASSWORD, display_name="norole", phone="13900009999")
-    worker_a2 = user_create(username="t-worker-a2", password=PASSWORD, display_name="金鼎社工", phone="13900009998")
-    units = {"G": w.grid_a, "A": w.community_a, "A2": w.community_a2, "B": w.community_b}
-    people = {"G": w.people["a_grid"], "A": w.people["a"], "A2": make_person(w, "孙七", w.community_a2, seq=21),
-              "B": w.people["b"], "R": w.people["resident"]}
-    volunteers = {}
-    for i, (t, name) in enumerate({"G": "周八", "A": "吴九", "A2": "郑十", "B": "冯十一"}.items()):
-        person = make_person(w, name, units[t], seq=31 + 2 * i)
-        volunteers[t] = volunteer_apply(person=person, actor=district, consent_confirmed=True)
-    teams = {
-        "G": organisation_create(name="网格服务队", kind=OrgKind.TEAM, unit=w.grid_a),
-        "A": w.team_a,
-        "A2": organisation_create(name="金鼎邻里志愿服务队", kind=OrgKind.TEAM, unit=w.community_a2),
-        "B": organisation_create(name="洪沟志愿服务队", kind=OrgKind.TEAM, unit=w.community_b),
-    }
-    # the 队长 leads team A (and only A): a leader manages their own team's members, no other team
-    leader = make_person(w, "钱队长", w.community_a, seq=41)
-    leader.user = w.user("teamleader")
-    leader.save(update_fields=["user"])
-    TeamMembership.objects.create(team=w.team_a, person=leader, role=TeamRole.LEADER, joined_on=dt.date(2025, 3, 5))
-    ra = {name: RoleAssignment.objects.get(user=w.user(name)) for name in ("grid", "community", "community_b")}
-    assignments = {"G": ra["grid"], "A": ra["community"],
-                   "A2": role_grant(user=worker_a2, role=Role.COMMUNITY_WORKER, unit=w.community_a2, actor=None),
-                   "B": ra["community_b"]}
-    logs = {t: access_log_record(actor=district, subject_type="people.person", subject_id=people[t].pk,
-                                 subject_label=people[t].name, unit_path=units[t].path, fields=["phone"], channel="api")
-            for t in units}
-    import_jobs = {}
-    for t, unit in units.items():
-        job = ImportJob.objects.create(kind="people", unit=unit, file="imports/matrix.xlsx", filename="居民.xlsx",
-                                       status="done", created_by=district)
-        job.error_report.save(f"matrix-{t}-errors.xlsx", ContentFile(b"not really an xlsx"), save=True)
-        import_jobs[t] = job
-    clients = {}
-    for role, user in users.items():
-        c = ApiClient(user)
-        c.client.raise_request_exception = False  # a 500 is a cell value to report, not a crash of the matrix
-        clients[role] = c
-    return Ctx(w, users, clients, units, people, volunteers, teams, assignments, logs, import_jobs)
+    return ctx_build(world, _api_client)
 
 
 # --- request builders: (ctx, role, target) -> (url, body); they run inside the rolled-back savepoint -------
