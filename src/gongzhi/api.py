@@ -5,10 +5,11 @@ Errors are ``{"code": <machine code>, "message": <Chinese message>, "detail": ..
 
 from __future__ import annotations
 
+import logging
 import re
 
 import ninja.openapi.schema
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -80,7 +81,7 @@ ERROR_SCHEMA = {
                    "detail": {"description": "结构化细节（可为 null）"}},
 }
 ERROR_RESPONSES = {400: "请求无效", 401: "未认证", 403: "无权限", 404: "记录不存在或无权查看", 409: "状态冲突或重复提交",
-                   413: "请求体过大", 422: "输入校验失败"}
+                   413: "请求体过大", 422: "输入校验失败", 503: "数据库暂时不可用（可用同一幂等键重试）"}
 
 
 _APP_MODEL = re.compile(r"^gongzhi\.(\w+)\.[\w.]*?\.?(\w+):\d+$")
@@ -104,7 +105,7 @@ ninja.openapi.schema.NinjaGenerateJsonSchema = AppQualifiedNames  # ninja offers
 
 class GongzhiAPI(NinjaAPI):
     """Every operation also declares the refusals the shared handlers below can answer, in the one error shape:
-    400/403/404/409/422 everywhere, 401 where a login is needed, 413 where there is a body. Declared once here, not
+    400/403/404/409/422/503 everywhere, 401 where a login is needed, 413 where there is a body. Declared once here, not
     on each of 200 endpoints."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
@@ -120,6 +121,8 @@ class GongzhiAPI(NinjaAPI):
                     operation["responses"].setdefault(status, {"description": description, "content": ref})
         return schema
 
+
+logger = logging.getLogger("gongzhi.api")
 
 api = GongzhiAPI(
     title="共治 gongzhi API",
@@ -171,6 +174,18 @@ def on_integrity_error(request, exc):
     # Two requests that both passed a service's "already exists?" check: the database constraint stops the second,
     # its transaction is rolled back whole, and the caller is told to refresh — a 409, never a 500.
     return _error(request, CommonError.DUPLICATE.error())
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request, exc):
+    # The database went away under the request (a restart or fail-over cut the connection, SQLite stayed locked past
+    # its timeout): the transaction is gone with it, nothing was saved, and the same request (same idempotency key)
+    # may be sent again — a 503 with Retry-After, not a 500. Django drops the broken connection when it finishes.
+    logger.warning("database unavailable: %s", exc, exc_info=exc)
+    response = _error(request, CommonError.UNAVAILABLE.error())
+    response["Retry-After"] = "1"
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -36,6 +36,7 @@ class CommonError(ErrorCode):
     DUPLICATE = ("duplicate", _("该记录已存在（可能刚被他人同时提交），请刷新后重试"), 409)
     THROTTLED = ("throttled", _("登录失败次数过多，请稍后再试"), 429)
     TOO_LARGE = ("too_large", _("上传文件过大"), 413)
+    UNAVAILABLE = ("service_unavailable", _("数据库暂时不可用，请稍后重试"), 503)
 
 
 class DomainError(Exception):

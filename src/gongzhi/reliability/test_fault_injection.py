@@ -129,6 +129,7 @@ class Acks:
     keys: dict[str, set] = field(default_factory=lambda: {"award": set(), "redeem": set()})  # every key sent
     outcomes: Counter = field(default_factory=Counter)     # refusal codes, retries, read-backs
     server_errors: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)  # 503 service_unavailable: the database went away mid-request
     unexpected: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -196,7 +197,9 @@ class Load:
                     if attempts > 1:
                         self.acks.count("answered after a retry")
                     return status, data if isinstance(data, dict | list) else {"raw": data}, attempts
-                self.acks.note(self.acks.server_errors, f"{method} {path}: {status} {str(data)[:300]}")
+                unavailable = status == 503 and isinstance(data, dict) and data.get("code") == "service_unavailable"
+                self.acks.note(self.acks.unavailable if unavailable else self.acks.server_errors,
+                               f"{method} {path}: {status} {str(data)[:300]}")
                 problem = f"{method} {path}: {status}"
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gave up after {attempts} attempts: {problem}")
@@ -503,10 +506,41 @@ def test_sixteen_clients_lose_and_double_nothing_when_a_worker_is_killed_mid_loa
 
     assert killed in before and killed not in replaced
     assert acks.unexpected == []
-    assert acks.server_errors == []
+    assert acks.server_errors == [] and acks.unavailable == []
     assert code == 0, verify_output
     assert result["findings"] == []
     assert len(acks.awards) >= 20 and len(acks.redemptions) >= 20 and len(acks.signups) >= 20
     # the scarce item sold out and an activity filled: the limits were really exercised around the kill
     assert result["checked"]["stock"][str(world["items"][0]["id"])] == 0
     assert result["checked"]["confirmed"][str(world["activities"][1]["id"])] == world["activities"][1]["capacity"]
+
+
+def test_a_connection_the_database_cut_between_requests_costs_no_request(live_site):
+    """A database restart, a fail-over or an idle-session timeout cuts the workers' persistent connections while
+    they sit idle: the next request on each worker must be answered as if nothing happened — reads and writes."""
+    site = live_site
+    if site.vendor != "postgresql":
+        pytest.skip("the database cuts connections from its side on PostgreSQL")
+    server = LiveServer(site, workers=2, collectstatic=False)
+    world = site.call("gongzhi.reliability.test_fault_injection:prepare", residents=4, volunteers=2,
+                      capacities=[5], soap_stock=5, oil_stock=5)
+    server.start()
+    admin = {"Authorization": f"Bearer {world['admin_token']}"}
+    try:
+        answers = []
+        for round_ in range(4):
+            for _ in range(4):  # both workers hold a connection before the cut
+                answers.append(request(server.port, "GET", "/api/v1/me", None, admin)[0])
+            cut = site.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            assert cut, "no app connection was open to cut"
+            time.sleep(0.2)
+            for i in range(4):
+                status, data = request(server.port, "POST", "/api/v1/points/awards", {
+                    "person_id": world["people"][i]["person_id"], "reason": "参与环境整治",
+                    "idempotency_key": f"cut-{round_}-{i}"}, admin)
+                answers.append(status)
+                assert status == 201, (round_, i, status, data)
+    finally:
+        server.kill()
+    assert set(answers) <= {200, 201}

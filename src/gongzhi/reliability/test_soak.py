@@ -136,7 +136,8 @@ def test_soak_thirty_two_clients_through_worker_master_server_and_database_conne
                        acks_path=str(acks.dump(site.var_dir / "acks.json")), world=world)
     summary = {"seconds": round(time.monotonic() - t0), "ready": round(t_ready - t0), "load": round(t_loaded - t_ready),
                "clients": 32, "workers": server.workers, "faults": faults, "acknowledged": acks.summary(),
-               "checked": result["checked"], "server_errors": acks.server_errors}
+               "checked": result["checked"], "server_errors": acks.server_errors,
+               "unavailable": acks.unavailable}
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "soak.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     print(f"\nsoak: {json.dumps(summary, ensure_ascii=False)}")
@@ -145,11 +146,11 @@ def test_soak_thirty_two_clients_through_worker_master_server_and_database_conne
     assert code == 0, verify_output
     assert result["findings"] == []
     assert after_restart == []
-    # A persistent connection cut while idle fails the next request that worker serves with a 500 (nothing
-    # written; the client's retry with the same key succeeds). CONN_HEALTH_CHECKS is on, yet a run with it still
-    # saw one 500 per cut (3 of 3): Django checks health before a request's first cursor, apparently not before
-    # the services' atomic blocks open — an open bug, bounded here to one 500 per cut connection.
-    assert len(acks.server_errors) <= terminated, acks.server_errors
-    assert all("'code': 'server_error'" in e for e in acks.server_errors)
+    # A connection the database cuts between two requests costs nothing (test_fault_injection checks it without
+    # load). Under load a worker is often between two statements of one request when the cut lands: that request
+    # is answered 503 service_unavailable (nothing kept; the client retries with the same key) — at most one per
+    # cut, and never a 500.
+    assert acks.server_errors == []
+    assert len(acks.unavailable) <= terminated, acks.unavailable
     assert len(acks.awards) >= 100 and len(acks.redemptions) >= 100 and len(acks.signups) >= 100
     assert result["checked"]["stock"][str(world["items"][0]["id"])] == 0

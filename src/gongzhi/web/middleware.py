@@ -8,13 +8,19 @@ pages; the JSON API keeps its own handlers and is left alone.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.errors import CommonError, DomainError
+
+logger = logging.getLogger("gongzhi.web")
 
 TITLES = {
     400: _("请求有误"),
@@ -24,6 +30,7 @@ TITLES = {
     409: _("暂时无法完成操作"),
     413: _("上传文件过大"),
     429: _("操作过于频繁"),
+    503: _("服务暂时不可用"),
 }
 
 
@@ -43,6 +50,23 @@ def render_domain_error(request, err: DomainError):
     return render(request, template, ctx, status=status)
 
 
+def render_unavailable(request, exc):
+    """The database went away under the request (restart, fail-over, SQLite locked too long): nothing was saved and
+    the person may simply try again — 503 with Retry-After rather than a 500 page."""
+    logger.warning("database unavailable: %s", exc, exc_info=exc)
+    err = CommonError.UNAVAILABLE.error()
+    response = HttpResponse(render_without_database(request, 503, TITLES[503], err.message), status=503)
+    response["Retry-After"] = "1"
+    return response
+
+
+def render_without_database(request, status: int, title, message) -> str:
+    """An error page that needs nothing from the database: no request context, so no session, user, menu or
+    messages (each of them a query that would fail the same way)."""
+    template = "web/_error_inline.html" if request.headers.get("HX-Request") else "web/error.html"
+    return render_to_string(template, {"status": status, "title": title, "message": message})
+
+
 class DomainErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,6 +77,8 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if request.path.startswith("/api/"):
             return None
+        if isinstance(exception, OperationalError | InterfaceError):
+            return render_unavailable(request, exception)
         if isinstance(exception, IntegrityError):
             exception = CommonError.DUPLICATE.error()  # a concurrent duplicate; the transaction was rolled back
         elif isinstance(exception, DataError):

@@ -1,7 +1,7 @@
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -56,5 +56,10 @@ def server_error(request):
 
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "message": _("服务器内部错误，请稍后再试"), "detail": None}, status=500)
-    return render(request, "web/error.html", {"status": 500, "title": _("服务器内部错误"),
-                                              "message": _("服务器内部错误，请稍后再试。")}, status=500)
+    title, message = _("服务器内部错误"), _("服务器内部错误，请稍后再试。")
+    try:
+        return render(request, "web/error.html", {"status": 500, "title": title, "message": message}, status=500)
+    except Exception:  # the page's menu and user need the database, which may be what failed
+        from .middleware import render_without_database
+
+        return HttpResponse(render_without_database(request, 500, title, message), status=500)
