@@ -14,7 +14,8 @@ What is counted, precisely:
 
 A correction or revocation arrives as ``(record, replaced)``: ``replaced`` stops counting, ``record`` starts (a
 revocation counts nothing), so the counters move by the difference. Rows are created with an insert that ignores
-conflicts and then locked in primary-key order before the F-expression updates: safe under concurrent writers on
+conflicts and moved in the same statement (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``, in key order so
+concurrent writers lock rows in one order): one statement per table for an event, safe under concurrent writers on
 PostgreSQL (and serialised by SQLite's single writer, which the first insert takes).
 """
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.org.divisions import code_rules
@@ -37,6 +38,7 @@ from .models import ALL_PERIOD, Grain, ParticipationRef, Rollup, VolunteerPresen
 
 COUNTERS = ("activities", "participations", "volunteers", "records", "hours_e4", "beneficiaries")
 BATCH = 5000
+UPSERT_BATCH = 500  # rows per upsert statement (SQLite allows 32,766 parameters)
 
 RollupKey = tuple[str, str, str, str]  # unit_path, grain, period, category
 
@@ -127,14 +129,8 @@ class Changes:
             self._apply()
 
     def _apply(self) -> None:
-        keys = set(self.counters)
-        keys |= {(p, g, per, "") for (p, g, per, _v) in self.presence}
-        for activity_id, _v in self.participation:
-            keys |= set(self.activity_keys(activity_id))
-        if not keys:
-            return
-        pks = _lock_rollups(sorted(keys))
-        deltas = {k: {n: d for n, d in v.items() if d} for k, v in self.counters.items()}
+        deltas: dict[RollupKey, dict[str, int]] = {k: {n: d for n, d in v.items() if d}
+                                                  for k, v in self.counters.items()}
         for (activity_id, _v), turned in _bump_refs(ParticipationRef, self.participation,
                                                     ("activity_id", "volunteer_id")):
             for k in self.activity_keys(activity_id):
@@ -144,25 +140,36 @@ class Changes:
                                                   ("unit_path", "grain", "period", "volunteer_id")):
             d = deltas.setdefault((p, g, per, ""), {})
             d["volunteers"] = d.get("volunteers", 0) + turned
-        _update_grouped(Rollup, {pks[k]: d for k, d in deltas.items() if any(d.values())})
+        rows = {k: [d.get(n, 0) for n in COUNTERS] for k, d in deltas.items() if any(d.values())}
+        _upsert_add(Rollup, ("unit_path", "grain", "period", "category"), COUNTERS, rows)
 
 
-def _lock_rollups(keys: list[RollupKey]) -> dict[RollupKey, int]:
-    """Create missing rows (ignoring concurrent inserts of the same key), then lock them all in pk order."""
-    Rollup.objects.bulk_create(
-        [Rollup(unit_path=p, grain=g, period=per, category=c) for p, g, per, c in keys],
-        ignore_conflicts=True, batch_size=BATCH)
-    wanted = set(keys)
-    q = Q()
-    for g, per in {(g, per) for _p, g, per, _c in keys}:
-        q |= Q(grain=g, period=per)
-    rows = (Rollup.objects.select_for_update()
-            .filter(q, unit_path__in={k[0] for k in keys}, category__in={k[3] for k in keys})
-            .order_by("pk").values_list("pk", "unit_path", "grain", "period", "category"))
-    out = {}
-    for pk, *key in rows:
-        if tuple(key) in wanted:
-            out[tuple(key)] = pk
+def _upsert_add(model, key_fields: tuple[str, ...], add_fields: tuple[str, ...], rows: dict[tuple, list[int]],
+                returning: bool = False) -> dict[tuple, list[int]]:
+    """``INSERT … ON CONFLICT (key) DO UPDATE SET f = f + excluded.f`` for many keys in one statement per batch.
+
+    A missing row is created with the deltas (every counter defaults to 0); an existing one is moved by them. Rows
+    are written in key order, so concurrent writers take the row locks in the same order (PostgreSQL's upsert locks
+    each row as it reaches it; SQLite's single writer serialises anyway). With ``returning`` the new values of the
+    ``add_fields`` come back, by key."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    q = connection.ops.quote_name
+    cols = [*key_fields, *add_fields]
+    row_sql = f"({', '.join(['%s'] * len(cols))})"
+    sets = ", ".join(f"{q(f)} = {table}.{q(f)} + excluded.{q(f)}" for f in add_fields)
+    tail = f" RETURNING {', '.join(q(c) for c in cols)}" if returning else ""
+    out: dict[tuple, list[int]] = {}
+    keys = sorted(rows)
+    with connection.cursor() as cur:
+        for i in range(0, len(keys), UPSERT_BATCH):
+            chunk = keys[i:i + UPSERT_BATCH]
+            params = [v for k in chunk for v in (*k, *rows[k])]
+            cur.execute(f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) VALUES "
+                        f"{', '.join([row_sql] * len(chunk))} ON CONFLICT ({', '.join(q(f) for f in key_fields)}) "
+                        f"DO UPDATE SET {sets}{tail}", params)
+            if returning:
+                n = len(key_fields)
+                out.update({tuple(r[:n]): list(r[n:]) for r in cur.fetchall()})
     return out
 
 
@@ -171,33 +178,14 @@ def _bump_refs(model, deltas: dict, fields: tuple[str, ...]):
     deltas = {k: d for k, d in deltas.items() if d}
     if not deltas:
         return
-    model.objects.bulk_create([model(**dict(zip(fields, k, strict=True))) for k in sorted(deltas)],
-                              ignore_conflicts=True, batch_size=BATCH)
-    q = Q()
-    for k in deltas:
-        q |= Q(**dict(zip(fields, k, strict=True)))
-    rows = model.objects.select_for_update().filter(q).order_by("pk").values_list("pk", "refs", *fields)
-    updates = {}
-    for pk, refs, *key in rows:
-        key = tuple(key)
-        d = deltas[key]
-        updates[pk] = {"refs": d}
-        after = refs + d
-        if refs <= 0 < after:
+    after = _upsert_add(model, fields, ("refs",), {k: [d] for k, d in deltas.items()}, returning=True)
+    for key in sorted(deltas):
+        now = after[key][0]
+        before = now - deltas[key]
+        if before <= 0 < now:
             yield key, 1
-        elif after <= 0 < refs:
+        elif now <= 0 < before:
             yield key, -1
-    _update_grouped(model, updates)
-
-
-def _update_grouped(model, updates: dict[int, dict[str, int]]) -> None:
-    """One UPDATE ... SET col = col + delta per distinct set of deltas."""
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for pk, d in updates.items():
-        groups[tuple(sorted((n, v) for n, v in d.items() if v))].append(pk)
-    for delta, pks in groups.items():
-        if delta:
-            model.objects.filter(pk__in=pks).update(**{n: F(n) + v for n, v in delta})
 
 
 # --- event handlers (subscribed in ReportsConfig.ready) ---------------------------------------------------

@@ -8,7 +8,7 @@ still answering from the primary once the replica is stopped.
 
 The PostgreSQL server itself is this test's to provide (``initdb``; a real one is installed by the distribution);
 without its binaries the test is skipped. Without ``redis-server`` (and the ``redis`` package) the block's
-``REDIS_URL`` line is left out.
+``REDIS_URL`` line is left out (`.ci/run` installs both, so CI runs the Redis branch).
 """
 
 from __future__ import annotations
@@ -289,6 +289,12 @@ def test_the_readme_deployment_runs_as_written(deployment, record_property):
         {name: 1 for name, job in registered.items() if job.every.total_seconds() > elapsed}
     for log in deployment.logs:
         assert [e for e in log_lines(log) if e["message"] == "periodic jobs run in this worker"], log.read_text()
+    if deployment.redis is not None:  # the leases were taken in Redis (SET NX) and released by their holders (EVAL)
+        import redis
+
+        stats = redis.Redis(unix_socket_path=str(deployment.root / "redis.sock")).info("commandstats")
+        assert stats.get("cmdstat_set", {}).get("calls", 0) >= len(registered), stats
+        assert stats.get("cmdstat_eval", {}).get("calls", 0) >= 1, stats
 
     step("readiness + jobs")
 
