@@ -184,16 +184,25 @@ def activity_cancel(request, activity_id: int, payload: ReasonIn):
 # --- sign-ups ------------------------------------------------------------------------------------------------
 
 
-@router.post("/activities/{int:activity_id}/signups", response={201: MySignupOut}, summary="本人报名")
+SIGNUP_CREATE_DOC = (
+    "本人报名：名额未满即录用，须审核的待审核，满员进入候补。\n\n"
+    "带 `idempotency_key` 的请求可以安全重试：同一志愿者用同一编号再次提交同一活动，返回首次的报名"
+    "（同样是 201，`id` 相同，`status` 为当前状态，不新建报名、不新增记录），与积分奖励、积分兑换的重试一致；"
+    "同一编号已用于另一活动时返回 409 `conflict`（`detail.field` 为 `idempotency_key`）。"
+    "不带编号时，已有有效报名再次提交返回 409 `activities.already_signed_up`。")
+
+
+@router.post("/activities/{int:activity_id}/signups", response={201: MySignupOut}, summary="本人报名（可带请求编号重试）",
+             description=SIGNUP_CREATE_DOC)
 def signup_create(request, activity_id: int, payload: SignupIn):
     actor = request.auth
     activity = selectors.activity_get_for(actor, activity_id)
     volunteer = services.require_volunteer(actor)
     signup = services.signup_create(activity=activity, volunteer=volunteer, actor=actor,
                                     guardian_name=payload.guardian_name, guardian_present=payload.guardian_present,
-                                    note=payload.note)
+                                    note=payload.note, idempotency_key=payload.idempotency_key)
     signup.activity = activity
-    return Status(201, presenters.my_signup_item(signup))
+    return Status(201, presenters.my_signup_item(signup))  # a replay answers as the first request was answered
 
 
 @router.get("/activities/{int:activity_id}/signups", response=list[SignupOut], summary="活动报名名单（手机号脱敏）")

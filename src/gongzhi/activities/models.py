@@ -159,10 +159,14 @@ class SignupStatus(models.TextChoices):
 
 
 ACTIVE_SIGNUP = (SignupStatus.PENDING, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+SIGNUP_KEY_MAX = 80  # the longest idempotency key a sign-up request may carry (as for points awards)
 
 
 class Signup(models.Model):
-    """A volunteer's sign-up. One live sign-up per volunteer and activity; the waitlist is ordered by ``pk``."""
+    """A volunteer's sign-up. One live sign-up per volunteer and activity; the waitlist is ordered by ``pk``.
+
+    ``idempotency_key`` is the client's name for the request that made it (empty when none was sent): unique per
+    volunteer, so a retried or double-submitted request finds this row instead of making a second one."""
 
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="signups")
     volunteer = models.ForeignKey("people.VolunteerProfile", on_delete=models.PROTECT, related_name="signups")
@@ -174,6 +178,7 @@ class Signup(models.Model):
     )
     guardian_present = models.BooleanField(_("监护人陪同"), default=False)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    idempotency_key = models.CharField(_("请求编号"), max_length=SIGNUP_KEY_MAX, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -185,6 +190,8 @@ class Signup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["activity", "volunteer"], condition=Q(status__in=ACTIVE_SIGNUP),
                                     name="activities_one_live_signup"),
+            models.UniqueConstraint(fields=["volunteer", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="activities_signup_key_once"),
         ]
         indexes = [models.Index(fields=["activity", "status"], name="activities_signup_status")]
 

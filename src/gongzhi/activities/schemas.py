@@ -117,6 +117,11 @@ class SignupIn(Schema):
     guardian_name: str = Field("", max_length=50)
     guardian_present: bool = False
     note: str = Field("", max_length=200)
+    idempotency_key: str | None = Field(
+        None, min_length=1, max_length=80, pattern=r"\S",
+        description="可选的请求编号（客户端为每次报名生成，如 UUID；同一志愿者内唯一）。未收到应答而重试时带上同一编号："
+                    "同一志愿者、同一活动返回首次的报名（201，编号与当前状态，不再新建，与积分奖励、兑换的重试一致）；"
+                    "同一编号用于另一活动或另一志愿者时返回 409。不带编号则每次都是新的报名请求。")
 
 
 class SignupOut(Schema):

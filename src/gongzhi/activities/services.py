@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts import scoping
 from gongzhi.core import clock, events
+from gongzhi.core.errors import CommonError
 from gongzhi.notifications.services import notification_create
 from gongzhi.org.models import Organisation, OrgKind, Unit
 from gongzhi.people.identity import age_on
@@ -32,6 +34,7 @@ from . import selectors
 from .errors import ActivitiesError
 from .models import (
     ACTIVE_SIGNUP,
+    SIGNUP_KEY_MAX,
     Activity,
     ActivityEvent,
     ActivityStatus,
@@ -404,15 +407,53 @@ def _check_age(activity: Activity, volunteer: VolunteerProfile, *, actor, guardi
     return consent
 
 
+KEY_REUSED = gettext_lazy("该请求编号已用于另一项报名（另一活动或另一位志愿者），请使用新的请求编号")
+
+
+def _signup_key(idempotency_key: str | None) -> str:
+    """The request's key as stored ("" for none); a blank or over-long one is refused (400)."""
+    if not idempotency_key:
+        return ""
+    if len(idempotency_key) > SIGNUP_KEY_MAX or not idempotency_key.strip():
+        raise CommonError.BAD_REQUEST.error(detail={"field": "idempotency_key"})
+    return idempotency_key
+
+
+def _signup_replay(*, key: str, activity: Activity, volunteer: VolunteerProfile, actor) -> Signup | None:
+    """The sign-up an earlier request with ``key`` made for this volunteer, or the actor made for anyone; refused
+    (409) when it was for another activity or another volunteer."""
+    found = (Signup.objects.filter(Q(volunteer=volunteer) | Q(created_by=actor), idempotency_key=key)
+             .order_by("pk").first())
+    if found is None:
+        return None
+    if (found.activity_id, found.volunteer_id) != (activity.pk, volunteer.pk):
+        raise CommonError.CONFLICT.error(message=KEY_REUSED, detail={"field": "idempotency_key",
+                                                                     "idempotency_key": key})
+    found.activity = activity
+    found.replayed = True
+    return found
+
+
 @transaction.atomic
 def signup_create(*, activity: Activity, volunteer: VolunteerProfile, actor, guardian_name: str = "",
-                  guardian_present: bool = False, note: str = "") -> Signup:
-    """Sign a volunteer up (themselves, or an organiser for them): confirmed, pending approval, or waitlisted."""
+                  guardian_present: bool = False, note: str = "", idempotency_key: str | None = None) -> Signup:
+    """Sign a volunteer up (themselves, or an organiser for them): confirmed, pending approval, or waitlisted.
+
+    With ``idempotency_key``, a repeat of the request (a retry that got no answer, a form sent twice) returns the
+    sign-up the first one made, as it stands now, marked ``replayed``, and changes nothing; the other fields of the
+    repeat are not compared. The key is looked up under the activity lock, so two parallel first attempts for the
+    same activity make one sign-up; across activities the database's one-key-per-volunteer constraint decides.
+    """
+    key = _signup_key(idempotency_key)
     if not _is_self(actor, volunteer):
         selectors.require_organise(actor, unit=activity.unit, organiser=activity.organiser)
+    activity = _lock_activity(activity)
+    if key:
+        found = _signup_replay(key=key, activity=activity, volunteer=volunteer, actor=actor)
+        if found is not None:
+            return found
     if volunteer.status != VolunteerStatus.ACTIVE:
         raise ActivitiesError.VOLUNTEER_NOT_ACTIVE.error(detail={"status": volunteer.status})
-    activity = _lock_activity(activity)
     if activity.status not in selectors.OPEN_STATUSES:
         raise ActivitiesError.NOT_OPEN.error(detail={"status": activity.status})
     if not selectors.audience_allows(activity, home=volunteer.unit, person=volunteer.person):
@@ -429,14 +470,20 @@ def signup_create(*, activity: Activity, volunteer: VolunteerProfile, actor, gua
             signup = Signup.objects.create(
                 activity=activity, volunteer=volunteer, status=status, guardian_name=guardian_name,
                 guardian_consent=consent, guardian_present=bool(guardian_present), note=(note or "")[:200],
-                created_by=actor, created_at=now, updated_at=now,
+                idempotency_key=key, created_by=actor, created_at=now, updated_at=now,
             )
     except IntegrityError:
+        # A concurrent request with the same key committed first (we waited on its index entry): answer as a
+        # retry would, or refuse it for another activity.
+        found = _signup_replay(key=key, activity=activity, volunteer=volunteer, actor=actor) if key else None
+        if found is not None:
+            return found
         raise ActivitiesError.ALREADY_SIGNED_UP.error() from None
     activity.save(update_fields=["confirmed_count", "waitlist_count", "updated_at"])
     SignupEvent.objects.create(signup=signup, from_status="", to_status=status, actor=actor, at=now)
     events.publish(activity_events.SIGNUP_CHANGED, signup=signup, from_status="", to_status=status)
     _notify(signup, status)
+    signup.replayed = False
     return signup
 
 

@@ -6,6 +6,7 @@ Refusals that name a form field land on that field (400); not-found and forbidde
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -148,6 +149,7 @@ def _detail_context(request, activity, **forms) -> dict:
         "open": activity.status in selectors.OPEN_STATUSES,
         "places_left": max(0, activity.capacity - activity.confirmed_count),
         "signup_form": forms.get("signup_form") or SignupForm(),
+        "signup_key": uuid.uuid4().hex,  # sent back by the sign-up form: a second submit of it is the same sign-up
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "beneficiary_form": forms.get("beneficiary_form") or BeneficiaryForm(),
         "events": list(selectors.activity_events(activity)),
@@ -191,6 +193,8 @@ def activity_transition(request, pk: int, action: str):
 @login_required
 @require_POST
 def signup_create(request, pk: int):
+    """The sign-up button. Its form carries the key made when the page was rendered, so a form sent twice (a double
+    click, a resubmit after a lost answer) shows the one sign-up it made."""
     activity = selectors.activity_get_for(request.user, pk)
     form = SignupForm(request.POST)
     if form.is_valid():
@@ -199,14 +203,19 @@ def signup_create(request, pk: int):
             signup = services.signup_create(activity=activity, volunteer=volunteer, actor=request.user,
                                             guardian_name=form.cleaned_data["guardian_name"],
                                             guardian_present=form.cleaned_data["guardian_present"],
-                                            note=form.cleaned_data["note"])
+                                            note=form.cleaned_data["note"],
+                                            idempotency_key=request.POST.get("idempotency_key") or None)
         except DomainError as err:
             status = attach_to_form(form, err)
         else:
-            messages.success(request, {
-                SignupStatus.CONFIRMED: _("报名成功"), SignupStatus.PENDING: _("已提交报名，等待组织方审核"),
-                SignupStatus.WAITLISTED: _("名额已满，您已进入候补，有人取消时自动递补"),
-            }[signup.status])
+            if signup.replayed:
+                messages.info(request, _("这份报名表已经提交过，报名状态：%(status)s") % {
+                    "status": signup.get_status_display()})
+            else:
+                messages.success(request, {
+                    SignupStatus.CONFIRMED: _("报名成功"), SignupStatus.PENDING: _("已提交报名，等待组织方审核"),
+                    SignupStatus.WAITLISTED: _("名额已满，您已进入候补，有人取消时自动递补"),
+                }[signup.status])
             return redirect("activities:detail", pk=pk)
     else:
         status = 400

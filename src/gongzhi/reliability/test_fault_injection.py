@@ -253,18 +253,15 @@ class Load:
         vid, token = volunteer["volunteer_id"], volunteer["token"]
         if vid not in live:
             activity = rng.choice(self.world["activities"])["id"]
-            status, data, attempts = self._send("POST", f"/api/v1/activities/{activity}/signups", {}, token)
-            if status == 201:
+            # one key for the attempt and its retries: an attempt that went through unanswered is answered again
+            status, data, attempts = self._send("POST", f"/api/v1/activities/{activity}/signups",
+                                                {"idempotency_key": uuid.uuid4().hex}, token)
+            if status == 201 and data.get("status") in LIVE:
                 self.acks.add("signups", {"id": data["id"], "activity_id": activity, "volunteer_id": vid,
                                           "status": data["status"]})
                 live[vid] = (data["id"], activity)
-            elif status == 409 and data.get("code") == "activities.already_signed_up" and attempts > 1:
-                found = self._live_signup(token, activity)  # the attempt that got no answer went through
-                if found is None:
-                    self.acks.note(self.acks.unexpected, f"sign-up of {vid}: 409 on retry but no live sign-up")
-                else:
-                    self.acks.count("sign-up found by read-back after a retry")
-                    live[vid] = (found["id"], activity)
+                if attempts > 1:
+                    self.acks.count("sign-up answered by its key after a retry")
             else:
                 self._refused("sign-up", status, data, set())
         else:
