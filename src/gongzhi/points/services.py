@@ -146,14 +146,56 @@ def _post_new(*, kind: str, unit, idempotency_key: str, digest: str, legs: Seque
         raise PointsError.ALREADY_REVERSED.error() from None
     Posting.objects.bulk_create([Posting(transaction=tx, account_id=leg.account.pk, amount=leg.amount, created_at=now)
                                  for leg in legs])
-    # every balance in one statement (F() + the delta per row: the rows are locked, the sum stays zero)
-    Account.objects.filter(pk__in=list(change)).update(
-        balance=F("balance") + Case(*(When(pk=pk, then=Value(delta)) for pk, delta in change.items()),
-                                    output_field=BigIntegerField()))
+    _move_balances(change)
     for pk, delta in change.items():
         locked[pk].balance += delta
     tx.posted_now = True  # not a concurrent request's transaction found under the key
     return tx
+
+
+def _post_batch(entries: list[dict], *, locked: dict[int, Account]) -> list[PointsTransaction]:
+    """Several new transactions (each ``entries`` item: :func:`_post_new`'s arguments but ``locked``) on accounts this
+    transaction has locked, in three statements whatever their number: the transactions, their postings, the
+    balances. Person balances are checked in order, as posting them one by one would. If a key was committed
+    meanwhile by a concurrent request, nothing of the batch is kept and each is posted on its own (so that one is
+    answered as a retry would be)."""
+    if len(entries) <= 1:
+        return [_post_new(**e, locked=locked) for e in entries]
+    change: dict[int, int] = {}
+    for e in entries:
+        for leg in e["legs"]:
+            change[leg.account.pk] = change.get(leg.account.pk, 0) + leg.amount
+            account = locked[leg.account.pk]
+            if account.kind == AccountKind.PERSON and account.balance + change[leg.account.pk] < 0:
+                raise PointsError.INSUFFICIENT_BALANCE.error(
+                    detail={"balance": account.balance, "needed": -change[leg.account.pk]})
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            txs = PointsTransaction.objects.bulk_create([PointsTransaction(
+                kind=e["kind"], unit=e["unit"], idempotency_key=e["idempotency_key"], request_digest=e["digest"],
+                reason=e["reason"][:300], rule_item=e.get("rule_item"), evidence=e.get("evidence", "")[:300],
+                source_type=e["source"][0] if e.get("source") else "",
+                source_id=e["source"][1] if e.get("source") else None, reverses=e.get("reverses"),
+                created_by=e["actor"], approved_by=e.get("approved_by"), created_at=now,
+                occurred_on=e.get("occurred_on") or timezone.localtime(now).date()) for e in entries])
+    except IntegrityError:
+        return [_post_new(**e, locked=locked) for e in entries]
+    Posting.objects.bulk_create([Posting(transaction=tx, account_id=leg.account.pk, amount=leg.amount, created_at=now)
+                                 for tx, e in zip(txs, entries, strict=True) for leg in e["legs"]])
+    _move_balances(change)
+    for pk, delta in change.items():
+        locked[pk].balance += delta
+    for tx in txs:
+        tx.posted_now = True
+    return txs
+
+
+def _move_balances(change: dict[int, int]) -> None:
+    """Every balance in one statement (F() + the delta per row: the rows are locked, the sum stays zero)."""
+    Account.objects.filter(pk__in=list(change)).update(
+        balance=F("balance") + Case(*(When(pk=pk, then=Value(delta)) for pk, delta in change.items()),
+                                    output_field=BigIntegerField()))
 
 
 @transaction.atomic
@@ -530,10 +572,10 @@ def _award_original(*, record, person, ruleset: RuleSet, reason: str) -> list[Po
         legs = [Leg(pool, -amount), Leg(mine, amount)]
         digest = _tx_digest(kind=TxKind.AWARD, unit=ruleset.unit, legs=legs, reason=reason, rule_item=item,
                             source=source, reverses=None)
-        posted.append(_post_new(kind=TxKind.AWARD, unit=ruleset.unit, idempotency_key=keys[slot], digest=digest,
-                                legs=legs, locked=locked, reason=reason, actor=record.confirmed_by, rule_item=item,
-                                evidence=f"{HOURS_SOURCE}:{record.pk}", source=source, occurred_on=record.day))
-    return posted
+        posted.append(dict(kind=TxKind.AWARD, unit=ruleset.unit, idempotency_key=keys[slot], digest=digest,
+                           legs=legs, reason=reason, actor=record.confirmed_by, rule_item=item,
+                           evidence=f"{HOURS_SOURCE}:{record.pk}", source=source, occurred_on=record.day))
+    return _post_batch(posted, locked=locked)
 
 
 def on_record_added(*, record, replaced=None, **_payload) -> None:
