@@ -56,10 +56,8 @@ def _self_target(actor, payload: CheckIn) -> tuple[Activity, str]:
         activity_id, method = payload.activity_id, CheckMethod.GEO
     else:
         raise CommonError.VALIDATION.error(detail=[{"loc": ["body", "token"], "msg": "token or activity_id+position"}])
-    activity = Activity.objects.select_related("unit").filter(pk=activity_id).first()
-    if activity is None:
-        raise CommonError.NOT_FOUND.error()
-    return activity, method
+    # Only the id: the check-in/out services read the activity once, under their lock (NOT_FOUND when missing).
+    return Activity(pk=activity_id), method
 
 
 @router.get("/activities/{int:activity_id}/checkin-token", response=TokenOut, summary="签到二维码令牌（每30秒更新）")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from gongzhi.accounts import scoping
 from gongzhi.activities.models import Activity, ActivityStatus, Signup, SignupStatus
 from gongzhi.core import clock
+from gongzhi.core.errors import CommonError
 from gongzhi.core.ids import MAX_ID
 from gongzhi.people.identity import age_on
 from gongzhi.people.models import VolunteerProfile
@@ -163,7 +164,12 @@ def derive_hours(attendance: Attendance) -> Derived | None:
 
 
 def _lock_activity(activity: Activity) -> Activity:
-    return Activity.objects.select_for_update().select_related("unit").get(pk=activity.pk)
+    """The activity re-read under its row lock (its status may have changed since the caller read it); the caller
+    may pass just ``Activity(pk=...)``: a missing one is NOT_FOUND."""
+    locked = Activity.objects.select_for_update().select_related("unit").filter(pk=activity.pk).first()
+    if locked is None:
+        raise CommonError.NOT_FOUND.error()
+    return locked
 
 
 def _lock_record(record: ServiceRecord) -> ServiceRecord:
@@ -307,12 +313,13 @@ def attendance_check_in(*, activity: Activity, volunteer: VolunteerProfile, acto
     at = clock.now()
     day = _service_day(activity, at)
     _check_in_window(activity, day, at)
-    try:  # the unique (activity, volunteer, day) constraint refuses a second check-in: no look-up first
-        with transaction.atomic():
-            return Attendance.objects.create(
-                activity=activity, signup=signup, volunteer=volunteer, day=day, checked_in_at=at, in_method=method,
-                in_latitude=lat, in_longitude=lng, recorded_by=actor,
-            )
+    # The unique (activity, volunteer, day) constraint refuses a second check-in: no look-up first, and no savepoint
+    # either — the refusal leaves this whole transaction (or the caller's savepoint for it), nothing runs after it.
+    try:
+        return Attendance.objects.create(
+            activity=activity, signup=signup, volunteer=volunteer, day=day, checked_in_at=at, in_method=method,
+            in_latitude=lat, in_longitude=lng, recorded_by=actor,
+        )
     except IntegrityError:
         raise HoursError.ALREADY_CHECKED_IN.error(detail={"day": day.isoformat()}) from None
 
