@@ -22,7 +22,9 @@ import functools
 import gc
 import logging
 import multiprocessing
+import operator
 import os
+import queue
 import re
 import tempfile
 import threading
@@ -71,6 +73,7 @@ from .models import (
     VolunteerStatus,
     VolunteerStatusChange,
 )
+from .rules import volunteer_rules
 
 logger = logging.getLogger(__name__)
 
@@ -348,6 +351,7 @@ class Importer:
         self.root: Unit = self.job.unit
         self.today = clock.today()
         self.now = clock.now()
+        self.rules = volunteer_rules()  # read once per job, not once per row
         self.volunteers = self.kind == ImportKind.VOLUNTEERS
         self._units: dict[str, Unit | str] = {}
         self._tags: dict[str, Tag | None] = {}
@@ -369,7 +373,9 @@ class Importer:
     def parse(self, batch: list[tuple[int, list]]) -> list[_Row]:
         return [self._parse(number, cells) for number, cells in batch]
 
-    def process_rows(self, rows: list[_Row], derived: list | None = None) -> None:
+    def process_rows(self, rows: list[_Row], derived: list | None = None, progress=None) -> None:
+        """``progress`` (called with no argument once the batch is counted) runs inside the batch's transaction
+        when saving, so the job's progress is committed with the batch (one commit, not two), else after it."""
         self._prefetch_units(rows)
         if derived is None:
             for row in rows:
@@ -381,15 +387,19 @@ class Importer:
         for row in rows:
             if not row.errors:
                 self._decide(row)
-        if self.save:
-            with transaction.atomic():
-                self._write([r for r in rows if not r.errors])
-        for row in rows:
+        for row in rows:  # _write adds no errors: the counts are final here
             if row.errors:
                 self.counts.errors += 1
                 if self.report is not None:
                     self.report.add(row.number, row.cells, row.errors)
         self.counts.processed += len(rows)
+        if self.save:
+            with transaction.atomic():
+                self._write([r for r in rows if not r.errors])
+                if progress is not None:
+                    progress()
+        elif progress is not None:
+            progress()
 
     def _parse(self, number: int, cells: list) -> _Row:
         n = len(cells)
@@ -425,7 +435,7 @@ class Importer:
             address=raw["address"], household_label=raw["household"], guardian_name=row.guardian,
         )
         try:
-            row.derived = services.derive_person_fields(data, today=self.today)
+            row.derived = services.derive_person_fields(data, today=self.today, rules=self.rules)
         except DomainError as err:
             self._explain(row, data, err)
 
@@ -814,26 +824,37 @@ class _Inserter:
             **constants) -> list[int]:
         if not rows:
             return []
-        plan = []
-        for f in self.fields:
-            name, adapt = f.attname, self.adapt.get(f.attname)
+        # Per row: the plain defaults, overlaid by the row, overlaid by the constants (adapted once), read in column
+        # order by one itemgetter; callable defaults are called for the rows that lack the key, and only the columns
+        # with an adapter (dates, JSON) are adapted per row. A JSON value that is the very same object as the
+        # previous row's (the created rows' field list) is serialised once.
+        names = [f.attname for f in self.fields]
+        fixed, plain, called, adapted = {}, {}, [], []
+        for i, name in enumerate(names):
+            adapt = self.adapt.get(name)
             if name in constants:
                 value = constants[name]
-                plan.append((True, adapt(value) if adapt and value is not None else value, None, None))
+                fixed[name] = adapt(value) if adapt and value is not None else value
+                continue
+            default = self.defaults[name]
+            if callable(default):
+                called.append((name, default))
             else:
-                default = self.defaults[name]
-                plan.append((False, name, adapt, default))
+                plain[name] = default
+            if adapt is not None:
+                adapted.append((i, _same_object_memo(adapt) if adapt.__class__ is functools.partial else adapt))
+        pick = operator.itemgetter(*names)
 
         def params(row: dict) -> list:
-            out = []
-            for fixed, value, adapt, default in plan:
-                if fixed:
-                    out.append(value)
-                    continue
-                v = row.get(value, _MISSING)
-                if v is _MISSING:
-                    v = default() if callable(default) else default
-                out.append(adapt(v) if adapt is not None and v is not None else v)
+            merged = {**plain, **row, **fixed}
+            for name, default in called:
+                if name not in row:
+                    merged[name] = default()
+            out = list(pick(merged)) if len(names) > 1 else [pick(merged)]
+            for i, adapt in adapted:
+                v = out[i]
+                if v is not None:
+                    out[i] = adapt(v)
             return out
 
         sql = self.sql + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
@@ -862,11 +883,24 @@ class _Inserter:
             return out
 
 
-_MISSING = object()
-
-
 def _adapt_json(ops, encoder, value):
     return ops.adapt_json_value(value, encoder)
+
+
+def _same_object_memo(adapt):
+    """``adapt`` that returns its last result again when given the very same object (for one ``run``, whose rows
+    are not changed while their parameters are built)."""
+    last = [_MISSING, None]
+
+    def memo(value):
+        if value is not last[0]:
+            last[0], last[1] = value, adapt(value)
+        return last[1]
+
+    return memo
+
+
+_MISSING = object()
 
 
 @functools.lru_cache(maxsize=32)
@@ -925,20 +959,31 @@ def _bulk_connection():
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+GC_EVERY_BATCHES = 8  # the collector's walk over the two live batches (~90,000 objects) cost ~35 ms each time
 _gc_lock = threading.Lock()
 _gc_state = {"passes": 0, "was_enabled": True}  # import passes running in this process (threads) hold the collector
 
 
 @contextlib.contextmanager
 def _batch_gc():
-    """Collect garbage once per batch instead of whenever allocations pass the thresholds.
+    """Collect garbage every ``GC_EVERY_BATCHES`` batches instead of whenever allocations pass the thresholds.
 
     An import allocates millions of short-lived containers (cells, rows, parameter lists); the automatic collector
     ran 3,000 times in a 100,000-row import, and each run of the oldest generation walked all of Django's objects
     (~10% of the import's time). Here the objects alive at the start are frozen (left out of collections), the
-    automatic collector is off and the caller collects after each batch, so cyclic garbage still never outlives
-    a batch. The collector is process-wide: with several imports in threads the first to start holds it and the
-    last to finish restores it."""
+    automatic collector is off and the caller calls the yielded function after each batch, which collects every
+    ``GC_EVERY_BATCHES``-th call: rows hold no reference cycles (refcounting frees them; a collection after each
+    batch of a clean 100,000-row import found nothing to free, and still walked the rows alive at the time), so
+    cyclic garbage, if any, outlives at most that many batches and memory stays flat. The collector is
+    process-wide: with several imports in threads the first to start holds it and the last to finish restores it."""
+    calls = 0
+
+    def collect() -> None:
+        nonlocal calls
+        calls += 1
+        if calls % GC_EVERY_BATCHES == 0:
+            gc.collect()
+
     with _gc_lock:
         _gc_state["passes"] += 1
         if _gc_state["passes"] == 1:
@@ -946,7 +991,7 @@ def _batch_gc():
             gc.freeze()
             gc.disable()
     try:
-        yield gc.collect
+        yield collect
     finally:
         with _gc_lock:
             _gc_state["passes"] -= 1
@@ -985,12 +1030,13 @@ def derive_batch(inputs: list[tuple[str, ...]], today: dt.date) -> list[tuple | 
     The unit is a stand-in of a home kind: the importer only ever passes units of a home kind (it checks the unit
     column first), so derive_person_fields' unit check cannot fail either way."""
     unit = Unit(kind=UnitKind.COMMUNITY)
+    rules = volunteer_rules()  # the settings the worker was forked with: the importer's
     out: list[tuple | None] = []
     for name, id_number, phone, address, household, guardian in inputs:
         data = services.PersonInput(name=name, unit=unit, id_number=id_number, phone=phone, address=address,
                                     household_label=household, guardian_name=guardian)
         try:
-            derived = services.derive_person_fields(data, today=today)
+            derived = services.derive_person_fields(data, today=today, rules=rules)
         except DomainError:
             out.append(None)
             continue
@@ -1003,6 +1049,59 @@ def derive_batch(inputs: list[tuple[str, ...]], today: dt.date) -> list[tuple | 
 def _derive_inputs(rows: list[_Row]) -> list[tuple[str, ...]]:
     return [(r.raw["name"], r.raw["id_number"], r.raw["phone"], r.raw["address"], r.raw["household"],
              r.raw["guardian"][:50]) for r in rows]
+
+
+_READ_AHEAD = 1  # batches waiting for the importer (besides the one it works on and the one being read)
+_END = object()
+
+
+def _read_ahead(items: Iterator, *, first=None) -> Iterator:
+    """Yield ``first`` (unless None), then what ``items`` yields, in order, produced by a reader thread that runs
+    up to ``_READ_AHEAD`` items ahead: reading and parsing cells (Python holding the GIL) overlaps with the
+    importer's SQLite statements and commits, which release it. At most three batches are alive at once.
+
+    An exception in the reader is raised here, at its place in the order. Closing this generator (the importer
+    failed or finished) stops the reader and waits for it, so that nothing reads the workbook once it is closed.
+    """
+    if first is None:
+        return
+    handoff: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_END, None))
+        except BaseException as exc:  # handed to the importer's thread, raised there
+            put((_END, exc))
+        finally:
+            items.close()
+
+    thread = threading.Thread(target=read, name="import-reader", daemon=True)
+    thread.start()  # reads the second batch while the importer works on the first
+    try:
+        yield first
+        while True:
+            item, exc = handoff.get()
+            if exc is not None:
+                raise exc
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 @contextlib.contextmanager
@@ -1022,11 +1121,18 @@ def _worker_pool(workers: int):
 def _run_pass(job: ImportJob, *, save: bool, report: bool, progress: bool) -> tuple[Counts, str | None]:
     """Read the whole file once; returns the counts and the error report's temp path (if any row failed).
 
-    With worker processes, batch N+1's rows are derived in a worker while this process checks and writes batch N.
+    With worker processes, batch N+1's rows are derived in a worker while this process checks and writes batch N,
+    and a reader thread reads and parses the batches ahead (see :func:`_read_ahead`). Batches are checked, counted,
+    reported and written in file order by this thread either way.
     """
     reader = sheet_open(_source_of(job.file), job.kind)
     errors = ErrorReport(reader.headers, reader.columns, job.kind) if report else None
     importer = Importer(job=job, columns=reader.columns, save=save, report=errors)
+
+    def update_progress() -> None:
+        ImportJob.objects.filter(pk=job.pk).update(
+            total_rows=max(job.total_rows, importer.counts.processed), heartbeat_at=clock.now(),
+            **importer.counts.as_job_fields())
 
     def finish(rows: list[_Row], future) -> None:
         derived = None
@@ -1035,29 +1141,30 @@ def _run_pass(job: ImportJob, *, save: bool, report: bool, progress: bool) -> tu
                 derived = future.result()
             except (BrokenProcessPool, OSError) as exc:  # a worker died: this process derives the rows itself
                 logger.warning("import job %s: worker failed (%s); deriving in process", job.pk, exc)
-        importer.process_rows(rows, derived)
-        if progress:
-            ImportJob.objects.filter(pk=job.pk).update(
-                total_rows=max(job.total_rows, importer.counts.processed), heartbeat_at=clock.now(),
-                **importer.counts.as_job_fields())
+        importer.process_rows(rows, derived, update_progress if progress else None)
         collect()
+
+    def prepared(pool) -> Iterator[tuple[list[_Row], object]]:
+        """Each batch parsed into rows, with the worker's future for its derived fields (None: none)."""
+        for batch in _rows_in_batches(reader):
+            rows = importer.parse(batch)
+            future = None
+            if pool is not None:
+                try:
+                    future = pool.submit(derive_batch, _derive_inputs(rows), importer.today)
+                except (BrokenProcessPool, RuntimeError, OSError) as exc:
+                    logger.warning("import job %s: no worker (%s); deriving in process", job.pk, exc)
+            yield rows, future
 
     try:
         with _batch_gc() as collect, _worker_pool(_worker_count(reader.estimated_rows)) as pool:
-            pending = None
-            for batch in _rows_in_batches(reader):
-                rows = importer.parse(batch)
-                future = None
-                if pool is not None:
-                    try:
-                        future = pool.submit(derive_batch, _derive_inputs(rows), importer.today)
-                    except (BrokenProcessPool, RuntimeError, OSError) as exc:
-                        logger.warning("import job %s: no worker (%s); deriving in process", job.pk, exc)
-                if pending is not None:
-                    finish(*pending)
-                pending = (rows, future)
-            if pending is not None:
-                finish(*pending)
+            batches = prepared(pool)
+            if pool is not None:
+                # The first submit forks the workers (all of them, at once): before the reader thread exists.
+                batches = _read_ahead(batches, first=next(batches, None))
+            with contextlib.closing(batches):  # the reader thread has stopped before the workbook is closed
+                for rows, future in batches:
+                    finish(rows, future)
     finally:
         reader.close()
         path = errors.close() if errors is not None else None

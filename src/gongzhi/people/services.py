@@ -46,9 +46,10 @@ from .models import (
     VolunteerStatusChange,
 )
 from .pinyin import pinyin_keys
-from .rules import AVAILABILITY_SLOTS, volunteer_rules
+from .rules import AVAILABILITY_SLOTS, VolunteerRules, volunteer_rules
 
 HOME_UNIT_KINDS = (UnitKind.COMMUNITY, UnitKind.VILLAGE, UnitKind.GRID)
+_ID_TYPES = frozenset(IdType.values)  # IdType.values builds a new list (with lazy labels) on every access
 _NAME_RE = re.compile(r"^[\w\u3400-\u9fff·•．.\- ]{1,50}$")
 
 
@@ -103,13 +104,16 @@ def tags_by_code(codes: list[str]) -> list[Tag]:
     return list({t.pk: t for t in (found[c] for c in codes)}.values())
 
 
-def derive_person_fields(data: PersonInput, *, today: dt.date | None = None) -> PersonFields:
-    """Validate a person's input and compute stored columns. Raises :class:`DomainError` with the field in detail."""
+def derive_person_fields(data: PersonInput, *, today: dt.date | None = None,
+                         rules: VolunteerRules | None = None) -> PersonFields:
+    """Validate a person's input and compute stored columns. Raises :class:`DomainError` with the field in detail.
+
+    ``rules`` (default: :func:`volunteer_rules` now) lets a bulk import read the settings once, not once per row."""
     name = clean_name(data.name)
     if data.unit.kind not in HOME_UNIT_KINDS:
         raise PeopleError.UNIT_INVALID.error(detail={"field": "unit"})
     values: dict = {"name": name, "unit": data.unit, "id_type": data.id_type or IdType.RESIDENT_ID}
-    if values["id_type"] not in IdType.values:
+    if values["id_type"] not in _ID_TYPES:
         raise PeopleError.ID_TYPE_INVALID.error(detail={"field": "id_type"})
     values["name_pinyin"], values["name_initials"] = pinyin_keys(name)
     today = today or clock.today()
@@ -125,7 +129,7 @@ def derive_person_fields(data: PersonInput, *, today: dt.date | None = None) -> 
                 ) from None
             number = info.number
             values.update(birth_date=info.birth_date, sex=info.sex)
-            minor = info.age_on(today) < volunteer_rules().pipl_child_age
+            minor = info.age_on(today) < (rules or volunteer_rules()).pipl_child_age
         else:
             number = raw_id.upper()
         values.update(
