@@ -166,7 +166,8 @@ def derive_hours(attendance: Attendance) -> Derived | None:
 def _lock_activity(activity: Activity) -> Activity:
     """The activity re-read under its row lock (its status may have changed since the caller read it); the caller
     may pass just ``Activity(pk=...)``: a missing one is NOT_FOUND."""
-    locked = Activity.objects.select_for_update().select_related("unit").filter(pk=activity.pk).first()
+    locked = Activity.objects.select_for_update(of=("self",)).select_related("unit", "category").filter(
+        pk=activity.pk).first()
     if locked is None:
         raise CommonError.NOT_FOUND.error()
     return locked

@@ -506,7 +506,7 @@ def _hours_key(record, slot: str) -> str:
     return f"hours:record:{record.pk}" + (":category" if slot == CATEGORY_SOURCE else "")
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # in hours.record_added's transaction: a refusal aborts it whole anyway
 def hours_award_sync(*, record) -> list[PointsTransaction]:
     """Bring the points of a record's chain (original → corrections → revocation) to what the newest row is worth.
 

@@ -106,11 +106,21 @@ class Changes:
         for k in keys:
             self.counters[k][name] += delta
 
+    def know(self, activity) -> None:
+        """Take an activity the publisher already read (with its unit and category) instead of reading it again."""
+        fields = type(activity)._meta
+        if activity.pk not in self.activity_facts and fields.get_field("unit").is_cached(activity) \
+                and fields.get_field("category").is_cached(activity):
+            self.activity_facts[activity.pk] = _ActivityFacts(activity.unit.path, activity.category.code,
+                                                              local_day(activity.starts_at))
+
     def record(self, record, sign: int) -> None:
         from gongzhi.hours.models import RecordKind
 
         if record.kind == RecordKind.REVOCATION:
             return
+        if type(record)._meta.get_field("activity").is_cached(record):
+            self.know(record.activity)
         cat = self.facts(record.activity_id).category
         paths = ancestors(record.unit_path, self.lv)
         periods = periods_of(record.day)
