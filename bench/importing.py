@@ -331,8 +331,9 @@ def render_results(r: dict) -> str:
         "The import runs in a subprocess as the district admin, exactly as a web upload would "
         f"(`people.importing.import_job_run`), in batches of {main['batch_size']:,} rows, with "
         f"{main['workers']} worker process(es) (`IMPORT_WORKERS`) deriving the next batch's fields "
-        "(name, ID checks, pinyin, encryption, digests, masks) while the importer checks units, tags and "
-        "duplicates and writes the current batch. CPU seconds include the workers'.",
+        "(name, ID checks, pinyin, encryption, digests, masks) and, with workers, a reader thread parsing the "
+        "batch after while the importer checks units, tags and duplicates and writes the current batch (SQLite "
+        "releases the GIL while it works). CPU seconds include the workers'.",
         "",
         "| step | rows/s (wall) | seconds | rows/s per CPU-second | vs. calamine | vs. openpyxl |",
         "|---|---:|---:|---:|---:|---:|",
@@ -366,7 +367,8 @@ def render_results(r: dict) -> str:
         "python-calamine parses the whole sheet into a Rust-side range before the first row is handed out (it has "
         "no lazy reader; see the bare-parse column), about 100 bytes per row for in-file duplicate detection, and "
         "the page cache of the import's SQLite connection (capped at 32 MB). Rows themselves are handled "
-        f"{main['batch_size']:,} at a time (two batches are alive while a worker derives the next one). The "
+        f"{main['batch_size']:,} at a time (with workers, up to three batches are alive: the one being written, "
+        "the one a worker derives, the one the reader thread parses). The "
         "worker is forked from the importer, so its RSS counts the pages it shares with it copy-on-write; "
         "pinyin keeps one entry per distinct character (a few thousand) and an LRU of 4,096 names for the rare "
         "names that need pypinyin's phrase segmentation.",
