@@ -216,14 +216,13 @@ def _no_current_record(*, activity: Activity, volunteer: VolunteerProfile, day: 
 
 def _write(record: ServiceRecord, replaced: ServiceRecord | None) -> ServiceRecord:
     """Insert one ServiceRecord and announce it (the only way rows are written outside the demo's bulk load)."""
-    try:
-        with transaction.atomic():
-            record.save(force_insert=True)
+    try:  # no savepoint: a refusal leaves the whole transaction (or its caller's savepoint), nothing runs after it
+        record.save(force_insert=True)
     except IntegrityError:
         if replaced is not None:
             raise HoursError.NOT_CURRENT.error() from None
         raise HoursError.DUPLICATE_ORIGINAL.error() from None
-    events.record_added(record=record, replaced=replaced)
+    events.record_added(record=record, replaced=replaced, just_written=True)
     return record
 
 

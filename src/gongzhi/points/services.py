@@ -507,12 +507,15 @@ def _hours_key(record, slot: str) -> str:
 
 
 @transaction.atomic(savepoint=False)  # in hours.record_added's transaction: a refusal aborts it whole anyway
-def hours_award_sync(*, record) -> list[PointsTransaction]:
+def hours_award_sync(*, record, fresh: bool = False) -> list[PointsTransaction]:
     """Bring the points of a record's chain (original → corrections → revocation) to what the newest row is worth.
 
-    A re-delivered event finds the chain already at its worth and posts nothing (keys ``hours:record:<id>``)."""
+    A re-delivered event finds the chain already at its worth and posts nothing (keys ``hours:record:<id>``).
+    ``fresh``: the record was written in this very transaction (``hours.record_added``), so nothing supersedes it
+    yet and nothing can have been posted under its keys (its id is new; no other transaction sees it) — the two
+    look-ups that establish this for an older record are skipped."""
     record = _with_relations(record)
-    if type(record).objects.filter(supersedes=record).exists():
+    if not fresh and type(record).objects.filter(supersedes=record).exists():
         return []  # a late event for a row already superseded: its successor's event settled the chain
     person = record.volunteer.person
     ruleset = selectors.ruleset_in_force(record.activity.unit, record.day)
@@ -520,7 +523,7 @@ def hours_award_sync(*, record) -> list[PointsTransaction]:
         return []  # no adopted rules (R-J1): nothing to award, and nothing was awarded to take back
     reason = str(_("志愿服务：%(title)s（%(day)s）") % {"title": record.activity.title, "day": record.day.isoformat()})
     if record.supersedes_id is None and ruleset is not None:
-        posted = _award_original(record=record, person=person, ruleset=ruleset, reason=reason)
+        posted = _award_original(record=record, person=person, ruleset=ruleset, reason=reason, fresh=fresh)
         if posted is not None:
             return posted
     _lock_person_account(person)  # one sync per person at a time
@@ -548,7 +551,8 @@ def hours_award_sync(*, record) -> list[PointsTransaction]:
     return posted
 
 
-def _award_original(*, record, person, ruleset: RuleSet, reason: str) -> list[PointsTransaction] | None:
+def _award_original(*, record, person, ruleset: RuleSet, reason: str,
+                    fresh: bool = False) -> list[PointsTransaction] | None:
     """The common case of :func:`hours_award_sync`, in fewer statements: an original record (its chain is itself)
     of a person with no clawbacks. Nothing can have been posted for such a record except under its own keys, so a
     slot whose key is unused holds 0 points and gets its whole worth (within the item's caps). The person's
@@ -559,8 +563,8 @@ def _award_original(*, record, person, ruleset: RuleSet, reason: str) -> list[Po
         return None
     targets = record_targets(record, ruleset)
     keys = {slot: _hours_key(record, slot) for slot in targets}
-    done = set(PointsTransaction.objects.filter(idempotency_key__in=list(keys.values()))
-               .values_list("idempotency_key", flat=True))
+    done = set() if fresh else set(PointsTransaction.objects.filter(idempotency_key__in=list(keys.values()))
+                                   .values_list("idempotency_key", flat=True))
     posted = []
     for slot, (item, target) in targets.items():
         if keys[slot] in done or target <= 0:
@@ -578,9 +582,9 @@ def _award_original(*, record, person, ruleset: RuleSet, reason: str) -> list[Po
     return _post_batch(posted, locked=locked)
 
 
-def on_record_added(*, record, replaced=None, **_payload) -> None:
+def on_record_added(*, record, replaced=None, just_written: bool = False, **_payload) -> None:
     """Subscriber of ``hours.record_added`` (in the hours app's transaction)."""
-    hours_award_sync(record=record)
+    hours_award_sync(record=record, fresh=just_written)
 
 
 # --- manual and village-rule awards, accepted reports -------------------------------------------------------------

@@ -31,7 +31,7 @@ def published():
     """Every ``hours.record_added`` payload published during the test, as (record, replaced)."""
     seen = []
 
-    def handler(*, record, replaced):
+    def handler(*, record, replaced, **_payload):
         seen.append((record, replaced))
 
     subscribe(RECORD_ADDED, handler)
