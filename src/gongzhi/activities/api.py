@@ -188,7 +188,7 @@ SIGNUP_CREATE_DOC = (
     "本人报名：名额未满即录用，须审核的待审核，满员进入候补。\n\n"
     "带 `idempotency_key` 的请求可以安全重试：同一志愿者用同一编号再次提交同一活动，返回首次的报名"
     "（同样是 201，`id` 相同，`status` 为当前状态，不新建报名、不新增记录），与积分奖励、积分兑换的重试一致；"
-    "同一编号已用于另一活动时返回 409 `conflict`（`detail.field` 为 `idempotency_key`）。"
+    "同一编号已用于另一活动时返回 409 `activities.idempotency_conflict`（`detail.field` 为 `idempotency_key`）。"
     "不带编号时，已有有效报名再次提交返回 409 `activities.already_signed_up`。")
 
 

@@ -34,6 +34,8 @@ class ActivitiesError(ErrorCode):
     GUARDIAN_REQUIRED = ("activities.guardian_required", _("未成年人报名须记录监护人同意或由监护人陪同"), 400)
     MINOR_DANGEROUS = ("activities.minor_dangerous", _("未成年人不得参加有风险的活动"), 409)
     ALREADY_SIGNED_UP = ("activities.already_signed_up", _("您已报名该活动"), 409)
+    IDEMPOTENCY_CONFLICT = ("activities.idempotency_conflict",
+                            _("该请求编号已用于另一项报名（另一活动或另一位志愿者），请使用新的请求编号"), 409)
     SIGNUP_BAD_TRANSITION = ("activities.signup_bad_transition", _("报名当前状态不允许此操作"), 409)
     # beneficiaries, insurance
     GROUP_INVALID = ("activities.group_invalid", _("未知的服务对象类别"), 400)

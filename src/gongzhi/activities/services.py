@@ -407,9 +407,6 @@ def _check_age(activity: Activity, volunteer: VolunteerProfile, *, actor, guardi
     return consent
 
 
-KEY_REUSED = gettext_lazy("该请求编号已用于另一项报名（另一活动或另一位志愿者），请使用新的请求编号")
-
-
 def _signup_key(idempotency_key: str | None) -> str:
     """The request's key as stored ("" for none); a blank or over-long one is refused (400)."""
     if not idempotency_key:
@@ -427,8 +424,7 @@ def _signup_replay(*, key: str, activity: Activity, volunteer: VolunteerProfile,
     if found is None:
         return None
     if (found.activity_id, found.volunteer_id) != (activity.pk, volunteer.pk):
-        raise CommonError.CONFLICT.error(message=KEY_REUSED, detail={"field": "idempotency_key",
-                                                                     "idempotency_key": key})
+        raise ActivitiesError.IDEMPOTENCY_CONFLICT.error(detail={"field": "idempotency_key", "idempotency_key": key})
     found.activity = activity
     found.replayed = True
     return found

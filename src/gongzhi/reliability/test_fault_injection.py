@@ -3,7 +3,7 @@ real production server (``gongzhi serve --workers 3`` under ``gongzhi.settings.p
 SIGKILLed mid-load, then the whole server SIGKILLed and started again.
 
 A client that gets no answer (its worker died under it) retries the same request: awards and redemptions with the
-same idempotency key, sign-ups and cancellations by reading back where they stand. Afterwards the database must hold
+same idempotency key, sign-ups with theirs, cancellations by reading back where they stand. Afterwards the database must hold
 every acknowledged write exactly once, the ledger must verify, no activity may have more confirmed volunteers than
 places (nor anyone waiting while a place is free), no stock may be below zero, and every acknowledged state change
 must have its row in the append-only histories.
@@ -160,8 +160,8 @@ class Load:
 
     Each volunteer belongs to one thread, which knows whether it has a live sign-up; awards and redemptions go to
     random residents (so several threads race on the same accounts and items). A request with no answer is retried
-    (for up to ``give_up`` seconds, the server may be restarting): with the same idempotency key for points, and for
-    sign-ups by reading ``/me/signups`` when the retry is told the first attempt already went through."""
+    (for up to ``give_up`` seconds, the server may be restarting): with the same idempotency key for points and
+    sign-ups, and for cancellations by reading ``/me/signups`` when the retry is told the first went through."""
 
     def __init__(self, server: LiveServer, world: dict, *, clients: int, seed: int = 6, give_up: float = 90):
         from django.core import signing

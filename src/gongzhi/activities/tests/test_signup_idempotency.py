@@ -108,7 +108,7 @@ def test_the_same_key_for_another_activity_is_refused_and_saves_nothing(make_act
     r = _sign_up(client, b, "k-1")
     assert r.status_code == 409, r.content
     body = r.json()
-    assert body["code"] == "conflict"
+    assert body["code"] == "activities.idempotency_conflict"
     assert body["detail"] == {"field": "idempotency_key", "idempotency_key": "k-1"}
     assert "请求编号" in body["message"] and "另一项报名" in body["message"]
     assert not Signup.objects.filter(activity=b).exists()
@@ -126,7 +126,7 @@ def test_the_same_key_for_another_volunteer_is_refused(world, make_activity):
     first = signup_create(activity=activity, volunteer=one, actor=organiser, idempotency_key="desk-1")
     with pytest.raises(DomainError) as refused:
         signup_create(activity=activity, volunteer=two, actor=organiser, idempotency_key="desk-1")
-    assert refused.value.code == "conflict" and refused.value.status == 409
+    assert refused.value.code == "activities.idempotency_conflict" and refused.value.status == 409
     assert list(Signup.objects.filter(activity=activity).values_list("pk", flat=True)) == [first.pk]
     assert signup_create(activity=activity, volunteer=one, actor=organiser, idempotency_key="desk-1").pk == first.pk
 
@@ -292,7 +292,7 @@ def test_parallel_first_attempts_with_one_key_for_different_activities_make_one_
     made = [r for r in results if isinstance(r, Signup)]
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(made) == 1 and len(refused) == 3, results
-    assert {e.code for e in refused} == {"conflict"}
+    assert {e.code for e in refused} == {"activities.idempotency_conflict"}
     assert list(Signup.objects.filter(volunteer=volunteer).values_list("pk", flat=True)) == [made[0].pk]
     assert sorted(_counts(a) for a in activities) == [(0, 0)] * 3 + [(1, 0)]
     # after the storm, the winner's retry is a replay and a loser's retry still a refusal
