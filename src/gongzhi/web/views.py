@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.accounts import scoping, throttling
 from gongzhi.accounts.selectors import my_roles
+from gongzhi.core.errors import CommonError
 
 from . import selectors
 from .forms import LoginForm
@@ -52,8 +53,21 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    import sys
+
+    from django.db import InterfaceError, OperationalError
     from django.utils.translation import gettext as _
 
+    from .middleware import render_unavailable
+
+    exc = sys.exc_info()[1]  # Django calls this handler while handling the exception
+    if isinstance(exc, OperationalError | InterfaceError):  # the database failed outside a view (a middleware)
+        if request.path.startswith("/api/"):
+            err = CommonError.UNAVAILABLE.error()
+            response = JsonResponse(err.as_dict(), status=503)
+            response["Retry-After"] = "1"
+            return response
+        return render_unavailable(request, exc)
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "message": _("服务器内部错误，请稍后再试"), "detail": None}, status=500)
     title, message = _("服务器内部错误"), _("服务器内部错误，请稍后再试。")

@@ -70,3 +70,20 @@ def test_a_page_whose_database_went_away_is_a_503_page(browser_login):
     assert response.status_code == 503
     assert response["Retry-After"] == "1"
     assert "数据库暂时不可用，请稍后重试" in response.content.decode()
+
+
+def test_a_database_failing_outside_the_view_is_still_a_503(client, monkeypatch):
+    """A middleware's own query after the view (saving the session): Django's last-resort handler answers 503 too,
+    for pages and for the API."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def gone(self, request, response):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(SessionMiddleware, "process_response", gone)
+    client.raise_request_exception = False
+    page = client.get("/login/")
+    assert page.status_code == 503 and page["Retry-After"] == "1"
+    assert "数据库暂时不可用，请稍后重试" in page.content.decode()
+    api = client.get("/api/v1/me")
+    assert api.status_code == 503 and api.json()["code"] == "service_unavailable"
