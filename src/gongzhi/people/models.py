@@ -63,6 +63,7 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="people",
         help_text=_("居住地所在的最小单元（网格或社区/村）"),
+        db_index=False,  # people_unit_name (unit, name) starts with it: a second index would only slow every insert
     )
     household = models.ForeignKey(
         Household, verbose_name=_("户"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
