@@ -157,6 +157,8 @@ def member_candidates(request, pk: int):
 def member_add(request, pk: int):
     actor = request.user
     org = selectors.organisation_get(actor=actor, pk=pk)
+    if not people_selectors.can_manage_team(actor, org):  # before the form: no right is 403 whatever is posted
+        raise CommonError.FORBIDDEN.error(detail={"permission": people_perms.TEAM_MANAGE})
     form = MemberAddForm(request.POST)
     if not form.is_valid():
         return _org_page(request, org, status=400, member_form=form, member_error=_("请先搜索并选择志愿者"))

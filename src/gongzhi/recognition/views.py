@@ -116,6 +116,7 @@ def volunteer(request, pk: int):
 @require_POST
 def rating_record(request, pk: int):
     volunteer = selectors.volunteer_get(actor=request.user, pk=pk)
+    scoping.require(request.user, perms.RATE)  # before the form: without the right the answer is 403, whatever is sent
     activities = selectors.rateable_activities(actor=request.user, volunteer=volunteer)
     form = RatingForm(request.POST, prefix="rate", activities=activities)
     status = 400
@@ -171,6 +172,7 @@ def candidates(request):
 @require_POST
 def candidates_publish(request):
     actor = request.user
+    scoping.require(actor, perms.PUBLISH_CANDIDATES)  # before the form, whose units are those the actor may view
     form = CandidatesForm(request.POST, units=_units(actor, perms.VIEW))
     status = 400
     if form.is_valid():
@@ -248,6 +250,7 @@ def certificate_accept(request, pk: int):
 @require_POST
 def certificate_issue(request, pk: int):
     cert = selectors.certificate_get(actor=request.user, pk=pk)
+    scoping.require(request.user, perms.ISSUE_CERTIFICATE, cert.unit)  # before the form: no right is 403 whatever is sent
     form = IssueForm(request.POST, prefix=f"i{cert.pk}")
     status = 400
     if form.is_valid():
@@ -265,6 +268,7 @@ def certificate_issue(request, pk: int):
 @require_POST
 def certificate_revoke(request, pk: int):
     cert = selectors.certificate_get(actor=request.user, pk=pk)
+    scoping.require(request.user, perms.ISSUE_CERTIFICATE, cert.unit)  # before the form, as certificate_issue
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写作废理由"))
@@ -311,6 +315,7 @@ def honours(request):
     if request.method == "GET":
         return _honours_page(request)
     actor = request.user
+    scoping.require(actor, perms.PUBLISH_HONOURS)  # before the form: without the right its unit list is empty (400)
     form = HonoursForm(request.POST, units=_units(actor, perms.PUBLISH_HONOURS))
     status = 400
     if form.is_valid():

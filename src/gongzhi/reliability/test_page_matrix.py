@@ -9,7 +9,11 @@ people click. Each app declares ``PAGES`` in ``gongzhi/<app>/tests/page_matrix.p
 
 Cells: ``200``/``+`` the page, ``+``/``-`` a list shows / does not show target t, ``302`` a redirect elsewhere (after a
 POST: done), ``login`` a redirect to the login page, ``400`` the form refused the input, ``403``/``404``/``405``.
-A refused POST writes no row. Anonymous callers are declared per page (``anon``): public pages answer them, the
+A refused POST writes no row; a successful one (``302``, ``200``) writes at least one (``writes=False`` for a POST
+that only looks up). A role refused with valid data (``403``) is refused the same for an empty POST: the permission is
+checked before the form is read (``empty_post``). A ``400`` left in a POST table is a true answer with valid data: a
+unit that is not among the form's choices (outside the caller's units, or a grid where the form takes none), or the
+reason commented beside the page. Anonymous callers are declared per page (``anon``): public pages answer them, the
 rest redirect to the login page.
 """
 

@@ -32,9 +32,23 @@ def _activity_body(c, r, t):
     local = "%Y-%m-%dT%H:%M"
     from django.utils import timezone
 
-    return {"title": "新活动", "category": Category.objects.get(code="environment").pk, "unit": c.units[t].pk,
+    body = {"title": "新活动", "category": Category.objects.get(code="environment").pk, "unit": c.units[t].pk,
             "starts_at": timezone.localtime(START).strftime(local), "audience": "community", "min_age": 0,
             "ends_at": timezone.localtime(START.replace(hour=3)).strftime(local), "capacity": 5}
+    if r == "teamleader":  # a team leader organises only for the team they lead (永兴志愿服务队, in A)
+        body["organiser"] = c.teams["A"].pk
+    return body
+
+
+def _ongoing(c, t):
+    """Inside the savepoint: the activity is running (beneficiaries are counted for running or finished ones)."""
+    Activity.objects.filter(pk=_a(c, t)).update(status="ongoing")
+    return _a(c, t)
+
+
+# The create and insurance forms offer as units only those where the caller holds the right (``activities.manage``,
+# ``activities.insurance``): another unit is an invalid choice, 400 and nothing written; a role without the right
+# anywhere gets 403 before the form is read.
 
 
 PAGES = {
@@ -59,7 +73,7 @@ PAGES = {
         street,socialworker2    302   302   302   400
         street_b,community_b    400   400   400   302
         community,socialworker  302   302   400   400
-        teamleader              403   403   400   400
+        teamleader              302   302   400   400
         *                       403   403   403   403
         """), body=_activity_body),
     "activities:my": PageCase(everyone("200"), lambda c, r, t: "/activities/my/", prepare=prepare),
@@ -126,8 +140,10 @@ PAGES = {
         volunteer,resident      404   404   404   404
         *                       403   403   403   403
         """), body=_activity_body),
+    # the sign-up is the caller's own: an account without a volunteer profile is told to apply first (400, the
+    # form's message, nothing written); only the world's volunteer signs up, in the units it may see (G, A)
     "activities:signup": PageCase(everyone("405", "G A A2 B"), lambda c, r, t: f"/activities/{_a(c, t)}/signup/",
-                                  prepare=prepare, post=table("""
+                                  prepare=prepare, body=lambda c, r, t: {"note": "周末有空"}, post=table("""
                                   G     A     A2    B
         district                  400   400   400   400
         street,socialworker2      400   400   400   404
@@ -138,13 +154,13 @@ PAGES = {
         *                         400   400   404   404
         """)),
     "activities:beneficiaries": PageCase(
-        everyone("405", "G A A2 B"), lambda c, r, t: f"/activities/{_a(c, t)}/beneficiaries/", prepare=prepare,
+        everyone("405", "G A A2 B"), lambda c, r, t: f"/activities/{_ongoing(c, t)}/beneficiaries/", prepare=prepare,
         post=table("""
                                   G     A     A2    B
-        district                  400   400   400   400
-        street,socialworker2      400   400   400   404
-        street_b,community_b      404   404   404   400
-        community,socialworker    400   400   404   404
+        district                  302   302   302   302
+        street,socialworker2      302   302   302   404
+        street_b,community_b      404   404   404   302
+        community,socialworker    302   302   404   404
         grid                      403   404   404   404
         mediator,merchant,norole  403   403   403   403
         *                         403   403   404   404

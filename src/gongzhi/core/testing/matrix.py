@@ -7,6 +7,7 @@ app's own targets (kept in ``ctx.cache``) once per test; builders then run insid
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import io
@@ -233,11 +234,14 @@ def ctx_build(w, client_for: Callable[[object], object]) -> Ctx:
 # cell is what the page answers: ``200`` (or ``+`` / ``-`` for a list that does / does not show target t),
 # ``302`` (a redirect somewhere other than the login page, e.g. back to the object after a POST), ``login`` (a
 # redirect to the login page), ``400`` (the form refused the input: the permission check passed), ``403``, ``404``,
-# ``405``. A POST refused (any 4xx, or a redirect to login) must change nothing: it may not write a single row.
+# ``405``. A POST refused (any 4xx, or a redirect to login) must change nothing: it may not write a single row; a POST
+# that succeeds (``302``, or ``200`` for a page that answers in place) must have written at least one row (unless
+# the case says ``writes=False``: a POST that only looks something up).
 
 SKIPPED_PREFIXES = ("api/v1/", "admin/")  # the API has its own matrix; the Django admin is staff-only
 LOGIN_URL = "/login/"
 REFUSED = {"403", "404", "405", "login"}
+SUCCEEDED = {"200", "+", "302"}
 
 
 def page_client(user):
@@ -332,6 +336,13 @@ class PageCase:
     headers: dict = field(default_factory=dict)
     fresh_clients: bool = False  # the page ends or rotates the session (logout): log every role in anew
     may_write: bool = False  # a redirect to the login page is this page's success (logout), not a refusal
+    # a successful POST (302, 200) wrote a row; False: the page's POST only looks up or sets a cookie (a scan, the
+    # language); a callable (role, target) → bool for a page where some callers' success writes nothing
+    writes: bool | Callable[[str, str], bool] = True
+    # what a role without the right (its first 403 cell) gets for an empty POST: still 403, since the permission is
+    # checked before the form is read. None: the POST names its target in the body (no body, no target to refuse); a
+    # callable role → cell pins a page known to read the form first (reported, to be fixed in its view)
+    empty_post: str | Callable[[str], str] | None = "403"
 
 
 _WRITE = ("insert ", "update ", "delete ", "replace ")
@@ -345,6 +356,24 @@ def _writes(queries) -> list[str]:
         if sql.startswith(_WRITE) and "django_session" not in sql:
             out.append(q["sql"][:160])
     return out
+
+
+def _why(response) -> str:
+    """What a refusal says: the form errors of a 400 page (field: message), else the error page's message."""
+    found = []
+    for ctx in response.context or ():
+        for value in ctx.flatten().values() if hasattr(ctx, "flatten") else ctx.values():
+            errors = getattr(value, "errors", None)
+            if hasattr(value, "fields") and errors:
+                found += [f"{k}: {' '.join(v)}" for k, v in errors.items()]
+        for key in ("message", "error"):
+            if not found and key in ctx and ctx[key]:
+                found.append(str(ctx[key]))
+    return "; ".join(dict.fromkeys(found))[:200]
+
+
+def _must_write(case: PageCase, role: str, t: str) -> bool:
+    return case.writes(role, t) if callable(case.writes) else case.writes
 
 
 def _cell(response, listed_text: str | None) -> str:
@@ -380,8 +409,11 @@ def _request(ctx: Ctx, case: PageCase, client, method: str, role: str, t: str,
             writes = _writes(queries.captured_queries)
             if writes:
                 got, note = f"{got}+write", "; ".join(writes[:2])
+        elif method == "POST" and got in SUCCEEDED and _must_write(case, role, x) and not _writes(
+                queries.captured_queries):
+            got, note = f"{got}-nowrite", "answered success but wrote no row"
         if not note and got not in ("200", "+", "-", "302"):
-            note = content(r)[:160].decode(errors="replace")
+            note = _why(r) or content(r)[:160].decode(errors="replace")
         out[x] = (got, note)
     return out
 
@@ -412,7 +444,22 @@ def run_page_case(ctx: Ctx, case: PageCase, anonymous) -> list[str]:
                 want = expected[t]
                 if not _same(want, got, listing and role != "anon"):
                     problems.append(f"{method:4} {role:14} {t:5} expected {want} got {got} {note}")
+            if method == "POST" and role != "anon":
+                problems += _empty_post_problems(ctx, case, client, role, expected)
     return problems
+
+
+def _empty_post_problems(ctx: Ctx, case: PageCase, client, role: str, expected: dict) -> list[str]:
+    """A role refused with valid data (403) is refused the same with no data: the form is not read before the check."""
+    refused = [t for t, cell in expected.items() if cell == "403"]
+    if case.body is None or case.empty_post is None or not refused:
+        return []
+    empty = dataclasses.replace(case, body=lambda c, r, t: {})
+    want = case.empty_post(role) if callable(case.empty_post) else case.empty_post
+    got, note = _request(ctx, empty, client, "POST", role, refused[0])[refused[0]]
+    if got == want:
+        return []
+    return [f"POST {role:14} {refused[0]:5} empty body: expected {want} got {got} {note}"]
 
 
 def _page_matrix_modules():

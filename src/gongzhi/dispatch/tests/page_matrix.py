@@ -44,8 +44,8 @@ PAGES = {
         grid                    302   403   403   403
         *                       403   403   403   403
         """),
-        anon_post="login", body=lambda c, r, t: {"title": "帮忙修水龙头", "unit": c.units[t].pk,
-                                                 "due_at": "2030-05-11T10:00"}),
+        anon_post="login", empty_post=None,  # the unit is in the body
+        body=lambda c, r, t: {"title": "帮忙修水龙头", "unit": c.units[t].pk, "due_at": "2030-05-11T10:00"}),
     "dispatch:detail": PageCase(table("""
                                            G     A     A2    B
         district                           200   200   200   200

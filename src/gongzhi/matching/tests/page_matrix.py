@@ -12,6 +12,9 @@ def _o(c, t, what):
     return c.cache["matching"][t][what].pk
 
 
+# The create forms offer as units only those where the caller holds ``matching.manage`` (or ``matching.projects``):
+# another unit is an invalid choice (400, nothing written); a role without the right anywhere gets 403 first.
+
 PAGES = {
     # the summary lists only the newest rows; which targets appear is the lists' business (below)
     "matching:home": PageCase(table("""
@@ -35,12 +38,16 @@ PAGES = {
         teamleader,mediator,observer,volunteer,resident,merchant,norole  403   403   403   403
         *                                                                200   200   200   200
         """), lambda c, r, t: "/matching/needs/new/", prepare=prepare, post=table("""
-                                                                         G     A     A2    B
-        teamleader,mediator,observer,volunteer,resident,merchant,norole  403   403   403   403
-        *                                                                400   400   400   400
+                                G     A     A2    B
+        district                302   302   302   302
+        street,socialworker2    302   302   302   400
+        street_b,community_b    400   400   400   302
+        community,socialworker  302   302   400   400
+        grid                    302   400   400   400
+        *                       403   403   403   403
         """),
         anon_post="login", body=lambda c, r, t: {"unit": c.units[t].pk, "kind": "elderly", "title": "高龄老人助餐",
-                                                 "source": "survey"}),
+                                                 "source": "survey", "beneficiaries": 3}),
     "matching:need_detail": PageCase(table("""
                                          G     A     A2    B
         district                         200   200   200   200

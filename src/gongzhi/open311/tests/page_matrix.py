@@ -19,6 +19,8 @@ def _number(c, t):
 
 
 PAGES = {
+    # a key is issued for the district, a street or a community the admin manages: a grid (G) or a unit outside the
+    # admin's is not among the choices (400 "请选择可提交的辖区", nothing written); issuing answers 200 with the key
     "open311:keys": PageCase(
         table("""
                                   G     A     A2    B

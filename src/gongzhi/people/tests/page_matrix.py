@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongzhi.core.testing.matrix import PageCase, everyone, table
+from gongzhi.people import importing
 from gongzhi.people.identity import make_id_number
-from gongzhi.people.models import VolunteerProfile, VolunteerStatus
+from gongzhi.people.models import ImportKind, VolunteerProfile, VolunteerStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _p(c, t):
@@ -23,18 +28,33 @@ def _status(c, t, status):
 
 
 def _person_body(c, r, t):
-    p = c.people[t]
-    return {"name": p.name, "unit": p.unit_id, "id_type": "resident_id", "id_number": p.id_number_clear(),
+    p = c.people[t]  # a new name: an edit that changes nothing writes nothing, and the matrix checks the write
+    return {"name": f"{p.name}甲", "unit": p.unit_id, "id_type": "resident_id", "id_number": p.id_number_clear(),
             "phone": p.phone_clear()}
 
 
 def _import_body(c, r, t):
-    return {"unit": c.units[t].pk, "dry_run": "on",
-            "file": SimpleUploadedFile("居民.xlsx", b"PK not an xlsx", content_type="application/octet-stream")}
+    """A dry run of the people template: the job row is written and run (synchronously under the test settings)."""
+    if "people_template" not in c.cache:
+        buf = io.BytesIO()
+        importing.import_template(kind=ImportKind.PEOPLE, fileobj=buf)
+        c.cache["people_template"] = buf.getvalue()
+    return {"unit": c.units[t].pk, "kind": ImportKind.PEOPLE, "dry_run": "on",
+            "file": SimpleUploadedFile("居民.xlsx", c.cache["people_template"], content_type=XLSX)}
 
 
 PEOPLE = "G A A2 B R"
 UNITS = "G A A2 B"
+
+# The create and import forms offer as units only those where the caller may register (import) people: another unit
+# is an invalid choice (400, nothing written); a role without the right anywhere gets 403 before the form is read.
+
+def _form_first(*roles):
+    """Known defect (reported): these people/views.py views validate the form before the service checks the right, so a
+    role that sees the object without the right gets 400 for an empty POST instead of 403. Pinned so the fix shows:
+    then drop the ``empty_post=`` of the page."""
+    return lambda role: "400" if role in roles else "403"
+
 
 PAGES = {
     "people:list": PageCase(table("""
@@ -74,6 +94,8 @@ PAGES = {
         *                              403   403   403   403   403
         """), lambda c, r, t: f"/people/{_p(c, t)}/"),
     "people:reveal": PageCase(everyone("405", "G A A2 B R"), lambda c, r, t: f"/people/{_p(c, t)}/reveal/",
+                              writes=lambda r, t: r != "resident",
+                              empty_post=_form_first("socialworker", "socialworker2", "mediator"),  # one's own record: no access-log row (R-P3)
                               post=table("""
                                 G     A     A2    B     R
         district                200   200   200   200   200
@@ -187,7 +209,8 @@ PAGES = {
         socialworker,teamleader  403   403   404   404
         socialworker2            403   403   403   404
         *                        403   403   403   403
-        """), body=lambda c, r, t: {"suspend-reason": "长期未参加活动"}),
+        """), body=lambda c, r, t: {"suspend-reason": "长期未参加活动"},
+        empty_post=_form_first("grid", "socialworker", "socialworker2", "teamleader")),
     "people:volunteer_reinstate": PageCase(
         everyone("405", "G A A2 B"), lambda c, r, t: f"/people/volunteers/{_status(c, t, VolunteerStatus.SUSPENDED)}/reinstate/",
         anon="login", post=table("""
@@ -200,7 +223,8 @@ PAGES = {
         socialworker,teamleader  403   403   404   404
         socialworker2            403   403   403   404
         *                        403   403   403   403
-        """), body=lambda c, r, t: {"reinstate-reason": "恢复"}),
+        """), body=lambda c, r, t: {"reinstate-reason": "恢复"},
+        empty_post=_form_first("grid", "socialworker", "socialworker2", "teamleader")),
     "people:certificate_add": PageCase(
         everyone("405", "G A A2 B"), lambda c, r, t: f"/people/volunteers/{_v(c, t)}/certificates/",
         post=table("""
@@ -213,15 +237,19 @@ PAGES = {
         socialworker,teamleader  403   403   404   404
         socialworker2            403   403   403   404
         *                        403   403   403   403
-        """), body=lambda c, r, t: {"cert-name": "红十字救护员证"}),
+        """), body=lambda c, r, t: {"cert-name": "红十字救护员证"},
+        empty_post=_form_first("grid", "socialworker", "socialworker2", "teamleader")),
     "people:import": PageCase(table("""
                                                         G     A     A2    B
         district,street,street_b,community,community_b  200   200   200   200
         *                                               403   403   403   403
         """), lambda c, r, t: "/people/import/", post=table("""
-                                                        G     A     A2    B
-        district,street,street_b,community,community_b  400   400   400   400
-        *                                               403   403   403   403
+                              G     A     A2    B
+        district              302   302   302   302
+        street                302   302   302   400
+        street_b,community_b  400   400   400   302
+        community             302   302   400   400
+        *                     403   403   403   403
         """),
                               anon_post="login", body=_import_body),
     "people:import_template": PageCase(table("""

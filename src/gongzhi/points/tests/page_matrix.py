@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from gongzhi.core import clock
 from gongzhi.core.testing.matrix import PageCase, everyone, table
+from gongzhi.points import selectors
+from gongzhi.points.forms import AwardForm, DeductionForm
 from gongzhi.points.models import Deduction, DeductionStatus
 from gongzhi.points.tests.matrix import prepare
 
@@ -19,6 +23,22 @@ def _appealed(c, t):
     d = _p(c)["deductions"][t]
     Deduction.objects.filter(pk=d.pk).update(status=DeductionStatus.APPEALED, appeal_reason="不是我")
     return d.pk
+
+
+def _first_item(c, t, form_class) -> str:
+    """The first rule item the page's form offers for person t (the rule set in force at their unit)."""
+    person = c.people[t]
+    ruleset = selectors.ruleset_in_force(person.unit, timezone.localdate(clock.now()))
+    return form_class(ruleset=ruleset).fields["rule_item"].choices[0][0]
+
+
+def _award_body(c, r, t):
+    return {"rule_item": _first_item(c, t, AwardForm), "reason": "参加义务劳动", "evidence": "现场照片 1 号",
+            "idempotency_key": f"pm-{r}-{t}"}
+
+
+def _deduct_body(c, r, t):
+    return {"rule_item": _first_item(c, t, DeductionForm), "reason": "焚烧秸秆"}
 
 
 def _own_deduction(c, r, t):
@@ -47,13 +67,12 @@ PAGES = {
         """), lambda c, r, t: f"/points/people/{c.people[t].pk}/award/", prepare=prepare,
         post=table("""
                                 G     A     A2    B     R
-        district                400   400   400   400   400
-        street,socialworker2    400   400   400   404   400
-        street_b,community_b    404   404   404   400   404
-        community,socialworker  400   400   404   404   400
+        district                302   302   302   302   302
+        street,socialworker2    302   302   302   404   302
+        street_b,community_b    404   404   404   302   404
+        community,socialworker  302   302   404   404   302
         *                       403   403   403   403   403
-        """),
-        body=lambda c, r, t: {"rule_item": "", "points": 5, "reason": "参加义务劳动", "idempotency_key": f"pm-{r}-{t}"}),
+        """), body=_award_body),
     "points:deduct": PageCase(
         table("""
                                 G     A     A2    B     R
@@ -66,13 +85,13 @@ PAGES = {
         """), lambda c, r, t: f"/points/people/{c.people[t].pk}/deduct/", prepare=prepare,
         post=table("""
                                 G     A     A2    B     R
-        district                400   400   400   400   400
-        street,socialworker2    400   400   400   404   400
-        street_b,community_b    404   404   404   400   404
-        community,socialworker  400   400   404   404   400
-        grid                    400   404   404   404   404
+        district                302   302   302   302   302
+        street,socialworker2    302   302   302   404   302
+        street_b,community_b    404   404   404   302   404
+        community,socialworker  302   302   404   404   302
+        grid                    302   404   404   404   404
         *                       403   403   403   403   403
-        """), body=lambda c, r, t: {"rule_item": "", "points": 5, "reason": "焚烧秸秆"}),
+        """), body=_deduct_body),
     "points:queue": PageCase(table("""
                                                   G     A     A2    B
         district                                  +     +     +     +

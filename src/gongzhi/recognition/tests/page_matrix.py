@@ -12,6 +12,9 @@ def _c(c, t):
     return c.cache["recognition"][t]
 
 
+# Candidates and honours are published for a street or a community: a grid (G) is not among the form's units, nor is a
+# unit outside the caller's (400, nothing written); a role without the publishing right anywhere gets 403 first.
+
 PAGES = {
     "recognition:mine": PageCase(everyone("200"), lambda c, r, t: "/recognition/", prepare=prepare),
     "recognition:volunteer": PageCase(table("""
@@ -32,8 +35,8 @@ PAGES = {
         street,socialworker2               302   302   302   404
         street_b,community_b               404   404   404   302
         community,socialworker,teamleader  302   302   404   404
-        grid                               400   404   404   404
-        observer                           400   400   404   404
+        grid                               403   404   404   404
+        observer                           403   403   404   404
         *                                  403   403   403   403
         """),
         body=lambda c, r, t: {"rate-activity": _c(c, t)["act"].pk, "rate-score": 4, "rate-rater_kind": "organiser"}),
@@ -50,15 +53,12 @@ PAGES = {
     "recognition:candidates_publish": PageCase(
         everyone("405", "G A A2 B"), lambda c, r, t: "/recognition/candidates/publish/", prepare=prepare,
         post=table("""
-                                          G     A     A2    B
-        district                          400   302   302   302
-        street                            400   302   302   400
-        street_b,community_b              400   400   400   302
-        community                         400   302   400   400
-        grid                              400   400   400   400
-        socialworker,teamleader,observer  400   403   400   400
-        socialworker2                     400   403   403   400
-        *                                 403   403   403   403
+                              G     A     A2    B
+        district              400   302   302   302
+        street                400   302   302   400
+        street_b,community_b  400   400   400   302
+        community             400   302   400   400
+        *                     403   403   403   403
         """),
         body=lambda c, r, t: {"unit": c.units[t].pk, "period_end": "2026-06-30"}),
     "recognition:candidates_approve": PageCase(
@@ -97,7 +97,8 @@ PAGES = {
         socialworker,teamleader,observer  403   403   404   404
         socialworker2                     403   403   403   404
         *                                 403   403   403   403
-        """), body=lambda c, r, t: {"volunteer": _c(c, t)["v"].pk}),
+        """), body=lambda c, r, t: {"volunteer": _c(c, t)["v"].pk},
+        empty_post=None),  # the volunteer is in the body; with none it is the caller's own request
     "recognition:certificate_accept": PageCase(
         everyone("405", "G A A2 B"), lambda c, r, t: f"/recognition/certificates/{_c(c, t)['requested'].pk}/accept/",
         prepare=prepare, post=table("""
@@ -162,13 +163,12 @@ PAGES = {
         mediator,volunteer,resident,merchant,norole  403   403   403   403
         *                                            200   200   200   200
         """), lambda c, r, t: "/recognition/honours/", prepare=prepare, post=table("""
-                                                     G     A     A2    B
-        district                                     400   302   302   302
-        street                                       400   302   302   400
-        street_b,community_b                         400   400   400   302
-        community                                    400   302   400   400
-        mediator,volunteer,resident,merchant,norole  403   403   403   403
-        *                                            400   400   400   400
+                              G     A     A2    B
+        district              400   302   302   302
+        street                400   302   302   400
+        street_b,community_b  400   400   400   302
+        community             400   302   400   400
+        *                     403   403   403   403
         """),
         anon_post="login", body=lambda c, r, t: {"unit": c.units[t].pk, "year": 2025, "title": "优秀志愿者", "top": 3}),
 }

@@ -73,7 +73,8 @@ PAGES = {
         merchant  404   200   404   404
         *         403   403   403   403
         """),
-        body=lambda c, r, t: {"merchant": _m(c, t), "member_token": services.member_token_create(person=c.people["R"])}),
+        body=lambda c, r, t: {"merchant": _m(c, t), "member_token": services.member_token_create(person=c.people["R"])},
+        writes=False),  # the scan only looks the member up; redeeming (below) writes
     "supermarket:counter_redeem": PageCase(
         everyone("405", "G A A2 B"), lambda c, r, t: "/supermarket/counter/redeem/", prepare=prepare,
         post=table("""
@@ -116,6 +117,8 @@ PAGES = {
         *                     403   403   403   403   403
         """),
                                    body=lambda c, r, t: {"reason": "不要了"}),
+    # shops are registered at a street or community the caller manages: a grid (G) or another unit is not among the
+    # form's units (400, nothing written)
     "supermarket:merchants": PageCase(
         table("""
                               G     A     A2    B

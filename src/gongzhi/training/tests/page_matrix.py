@@ -13,6 +13,8 @@ def _t(c):
 
 
 PAGES = {
+    # a course is created for a unit where the caller may manage training: another unit is not among the form's
+    # choices (400, nothing written); a role without the right anywhere gets 403
     "training:list": PageCase(
         table("""
                                            D     S     A     A2    B
@@ -82,7 +84,8 @@ PAGES = {
         volunteer               302   302   302   404   404
         *                       403   403   403   403   403
         """),
-        body=lambda c, r, t: {} if r == "volunteer" else {"number": c.volunteers[ENROL_WHOM[t]].number or "V-NONE"}),
+        body=lambda c, r, t: {} if r == "volunteer" else {"number": c.volunteers[ENROL_WHOM[t]].number or "V-NONE"},
+        empty_post=None),  # the volunteer is in the body; with none it is the caller enrolling themselves
     "training:cancel": PageCase(
         everyone("405", "D S A A2 B"), lambda c, r, t: f"/training/sessions/{_t(c)['upcoming'][t].pk}/cancel/",
         prepare=prepare, post=table("""
