@@ -207,6 +207,7 @@ def record(request, pk: int):
 @require_POST
 def record_correct(request, pk: int):
     rec = selectors.service_record_get(actor=request.user, pk=pk)
+    scoping.require(request.user, perms.CONFIRM, rec.unit_path)  # the right before the form (no hints)
     form = CorrectionForm(request.POST)
     status = 400
     if form.is_valid():
@@ -224,6 +225,7 @@ def record_correct(request, pk: int):
 @require_POST
 def record_revoke(request, pk: int):
     rec = selectors.service_record_get(actor=request.user, pk=pk)
+    scoping.require(request.user, perms.CONFIRM, rec.unit_path)  # the right before the form (no hints)
     form = ReasonForm(request.POST)
     status = 400
     if form.is_valid():

@@ -141,10 +141,15 @@ class PersonView:
     hidden_tag_count: int = 0
 
 
+def may_reveal(*, actor, person: Person) -> bool:
+    """Whether the actor may see this person's ID number, phone and address: the right at their unit, or oneself."""
+    return scoping.can(actor, perms.REVEAL, person.unit) or (person.user_id is not None and person.user_id == actor.pk)
+
+
 def person_view(*, actor, person: Person, reveal: bool = False, channel: str = AccessChannel.PAGE, request=None,
                 purpose: str = "") -> PersonView:
     """Present a person; with ``reveal`` (and the right) show ID, phone, address and sensitive tags, and log it (R-P3)."""
-    can_reveal = scoping.can(actor, perms.REVEAL, person.unit) or (person.user_id is not None and person.user_id == actor.pk)
+    can_reveal = may_reveal(actor=actor, person=person)
     if reveal and not can_reveal:
         raise CommonError.FORBIDDEN.error(detail={"permission": perms.REVEAL})
     tags = list(person.tags.all())

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.accounts import scoping
 from gongzhi.core import clock
-from gongzhi.core.errors import DomainError
+from gongzhi.core.errors import CommonError, DomainError
 from gongzhi.core.pagination import paginate
 from gongzhi.org import selectors as org_selectors
 from gongzhi.org.divisions import UnitKind
@@ -148,6 +148,8 @@ def person_detail(request, pk: int):
 def person_reveal(request, pk: int):
     """Show the full ID number, phone and address for a stated purpose; the read is logged (R-P3)."""
     person = selectors.person_get(actor=request.user, pk=pk)
+    if not selectors.may_reveal(actor=request.user, person=person):  # the right before the form (no hints)
+        raise CommonError.FORBIDDEN.error(detail={"permission": perms.REVEAL})
     form = RevealForm(request.POST)
     if not form.is_valid():
         view = selectors.person_view(actor=request.user, person=person)
@@ -268,9 +270,12 @@ def volunteer_detail(request, pk: int):
     return _volunteer_page(request, selectors.volunteer_get(actor=request.user, pk=pk))
 
 
-def _volunteer_action(request, pk: int, key: str, form, call):
-    """Run a POST action on a volunteer; success redirects back, a refusal re-renders the page with its message."""
+def _volunteer_action(request, pk: int, key: str, form, call, *, own_allowed: bool = False):
+    """Run a POST action on a volunteer; success redirects back, a refusal re-renders the page with its message.
+    The right (managing volunteers there, or ``own_allowed`` for one's own profile) is checked before the form."""
     profile = selectors.volunteer_get(actor=request.user, pk=pk)
+    if not (own_allowed and profile.person.user_id == request.user.pk):
+        scoping.require(request.user, perms.VOLUNTEER_MANAGE, profile.unit)
     status = 400
     if form.is_valid():
         try:
@@ -306,7 +311,8 @@ def certificate_add(request, pk: int):
                                  skill=d["skill"].code if d["skill"] else "", issued_on=d["issued_on"],
                                  expires_on=d["expires_on"])
 
-    return _volunteer_action(request, pk, "certificate", CertificateForm(request.POST, prefix="cert"), call)
+    return _volunteer_action(request, pk, "certificate", CertificateForm(request.POST, prefix="cert"), call,
+                             own_allowed=True)
 
 
 def _apply_page(request, form, *, person, mode: str, status: int = 200):

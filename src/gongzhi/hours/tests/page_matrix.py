@@ -83,13 +83,6 @@ def _own_record(c, r, t):
     return _h(c)["own"].pk if t == "own" else _rec(c, "A")
 
 
-def _form_first(role):
-    """Known defect (reported): hours/views.py record_correct and record_revoke validate the form before the service
-    checks ``hours.correct``, so a role that sees the record without that right (grid, observer) gets 400 for an empty
-    POST instead of 403. Pinned here so the fix shows: then drop ``empty_post=_form_first``."""
-    return "400" if role in ("grid", "observer") else "403"
-
-
 PAGES = {
     "hours:organiser": PageCase(table("""
                                            G     A     A2    B
@@ -230,7 +223,7 @@ PAGES = {
         grid                               403   404   404   404
         observer                           403   403   404   404
         *                                  403   403   403   403
-        """), body=lambda c, r, t: {"hours": "1.0", "reason": "签退时间记错"}, empty_post=_form_first),
+        """), body=lambda c, r, t: {"hours": "1.0", "reason": "签退时间记错"}),
     "hours:record_revoke": PageCase(
         everyone("405", "G A A2 B"), lambda c, r, t: f"/hours/records/{_rec(c, t)}/revoke/", prepare=prepare,
         post=table("""
@@ -242,7 +235,7 @@ PAGES = {
         grid                               403   404   404   404
         observer                           403   403   404   404
         *                                  403   403   403   403
-        """), body=lambda c, r, t: {"reason": "重复登记"}, empty_post=_form_first),
+        """), body=lambda c, r, t: {"reason": "重复登记"}),
     "hours:mine": PageCase(table("""
                    -
         volunteer  200

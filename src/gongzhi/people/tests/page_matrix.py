@@ -49,13 +49,6 @@ UNITS = "G A A2 B"
 # The create and import forms offer as units only those where the caller may register (import) people: another unit
 # is an invalid choice (400, nothing written); a role without the right anywhere gets 403 before the form is read.
 
-def _form_first(*roles):
-    """Known defect (reported): these people/views.py views validate the form before the service checks the right, so a
-    role that sees the object without the right gets 400 for an empty POST instead of 403. Pinned so the fix shows:
-    then drop the ``empty_post=`` of the page."""
-    return lambda role: "400" if role in roles else "403"
-
-
 PAGES = {
     "people:list": PageCase(table("""
                                        G     A     A2    B     R
@@ -94,8 +87,7 @@ PAGES = {
         *                              403   403   403   403   403
         """), lambda c, r, t: f"/people/{_p(c, t)}/"),
     "people:reveal": PageCase(everyone("405", "G A A2 B R"), lambda c, r, t: f"/people/{_p(c, t)}/reveal/",
-                              writes=lambda r, t: r != "resident",
-                              empty_post=_form_first("socialworker", "socialworker2", "mediator"),  # one's own record: no access-log row (R-P3)
+                              writes=lambda r, t: r != "resident",  # one's own record: no access-log row (R-P3)
                               post=table("""
                                 G     A     A2    B     R
         district                200   200   200   200   200
@@ -209,8 +201,7 @@ PAGES = {
         socialworker,teamleader  403   403   404   404
         socialworker2            403   403   403   404
         *                        403   403   403   403
-        """), body=lambda c, r, t: {"suspend-reason": "长期未参加活动"},
-        empty_post=_form_first("grid", "socialworker", "socialworker2", "teamleader")),
+        """), body=lambda c, r, t: {"suspend-reason": "长期未参加活动"}),
     "people:volunteer_reinstate": PageCase(
         everyone("405", "G A A2 B"), lambda c, r, t: f"/people/volunteers/{_status(c, t, VolunteerStatus.SUSPENDED)}/reinstate/",
         anon="login", post=table("""
@@ -223,8 +214,7 @@ PAGES = {
         socialworker,teamleader  403   403   404   404
         socialworker2            403   403   403   404
         *                        403   403   403   403
-        """), body=lambda c, r, t: {"reinstate-reason": "恢复"},
-        empty_post=_form_first("grid", "socialworker", "socialworker2", "teamleader")),
+        """), body=lambda c, r, t: {"reinstate-reason": "恢复"}),
     "people:certificate_add": PageCase(
         everyone("405", "G A A2 B"), lambda c, r, t: f"/people/volunteers/{_v(c, t)}/certificates/",
         post=table("""
@@ -237,8 +227,7 @@ PAGES = {
         socialworker,teamleader  403   403   404   404
         socialworker2            403   403   403   404
         *                        403   403   403   403
-        """), body=lambda c, r, t: {"cert-name": "红十字救护员证"},
-        empty_post=_form_first("grid", "socialworker", "socialworker2", "teamleader")),
+        """), body=lambda c, r, t: {"cert-name": "红十字救护员证"}),
     "people:import": PageCase(table("""
                                                         G     A     A2    B
         district,street,street_b,community,community_b  200   200   200   200
