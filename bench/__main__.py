@@ -70,8 +70,8 @@ def _points_summary(section: str) -> dict | None:
     p99 = number(http[p99_col]) if p99_col is not None else None
     title = section.splitlines()[0].lstrip("# ").strip()
     return {"benchmark": title.replace("Points benchmark: ", ""),
-            "figure": f"{rate:,.0f} tx/s" + (f", p99 {p99:.0f} ms" if p99 is not None else ""),
-            "goal": "≥ 1,000 req/s, p99 < 100 ms", "baseline": f"same SQL directly {base:,.0f} tx/s",
+            "figure": f"{rate:,.0f} req/s" + (f", p99 {p99:.0f} ms" if p99 is not None else ""),
+            "goal": "≥ 1,000 req/s, p99 < 100 ms", "baseline": f"same SQL directly {base:,.0f} req/s",
             "ratio": f"{rate / base:.2f}× the SQL" if base else "—",
             "met": rate >= 1000 and (p99 is not None and p99 < 100)}
 
