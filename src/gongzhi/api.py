@@ -5,7 +5,6 @@ Errors are ``{"code": <machine code>, "message": <Chinese message>, "detail": ..
 
 from __future__ import annotations
 
-import logging
 import re
 
 import ninja.openapi.schema
@@ -36,6 +35,7 @@ from gongzhi.recognition.api import router as recognition_router
 from gongzhi.reports.api import router as reports_router
 from gongzhi.supermarket.api import router as supermarket_router
 from gongzhi.training.api import router as training_router
+from gongzhi.web.middleware import render_unavailable
 
 # Longer than any text field the platform keeps (descriptions stop at 4,000–5,000 characters): refused before an
 # endpoint runs, so a field a schema forgot to bound cannot store megabytes.
@@ -122,8 +122,6 @@ class GongzhiAPI(NinjaAPI):
         return schema
 
 
-logger = logging.getLogger("gongzhi.api")
-
 api = GongzhiAPI(
     title="共治 gongzhi API",
     version="1",
@@ -179,13 +177,9 @@ def on_integrity_error(request, exc):
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def on_database_unavailable(request, exc):
-    # The database went away under the request (a restart or fail-over cut the connection, SQLite stayed locked past
-    # its timeout): the transaction is gone with it, nothing was saved, and the same request (same idempotency key)
-    # may be sent again — a 503 with Retry-After, not a 500. Django drops the broken connection when it finishes.
-    logger.warning("database unavailable: %s", exc, exc_info=exc)
-    response = _error(request, CommonError.UNAVAILABLE.error())
-    response["Retry-After"] = "1"
-    return response
+    # The transaction is gone with the connection and nothing was saved; Django drops the broken connection when
+    # the request finishes.
+    return render_unavailable(request, exc)
 
 
 @api.exception_handler(HttpError)

@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
@@ -52,10 +52,14 @@ def render_domain_error(request, err: DomainError):
 
 def render_unavailable(request, exc):
     """The database went away under the request (restart, fail-over, SQLite locked too long): nothing was saved and
-    the person may simply try again — 503 with Retry-After rather than a 500 page."""
+    the caller may simply try again (with the same idempotency key) — 503 with Retry-After rather than a 500. The
+    one answer for the API's handler, the page middleware and Django's last-resort handler."""
     logger.warning("database unavailable: %s", exc, exc_info=exc)
     err = CommonError.UNAVAILABLE.error()
-    response = HttpResponse(render_without_database(request, 503, TITLES[503], err.message), status=503)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(err.as_dict(), status=503)
+    else:
+        response = HttpResponse(render_without_database(request, 503, TITLES[503], err.message), status=503)
     response["Retry-After"] = "1"
     return response
 

@@ -44,7 +44,6 @@ def page_not_found(request, exception=None):
     """Django's 404 for URLs no route matches, in the same look as a scoped not-found (API paths answer JSON)."""
     from django.utils.translation import gettext as _
 
-    from gongzhi.core.errors import CommonError
 
     if request.path.startswith("/api/"):
         return JsonResponse(CommonError.NOT_FOUND.error().as_dict(), status=404)
@@ -62,11 +61,6 @@ def server_error(request):
 
     exc = sys.exc_info()[1]  # Django calls this handler while handling the exception
     if isinstance(exc, OperationalError | InterfaceError):  # the database failed outside a view (a middleware)
-        if request.path.startswith("/api/"):
-            err = CommonError.UNAVAILABLE.error()
-            response = JsonResponse(err.as_dict(), status=503)
-            response["Retry-After"] = "1"
-            return response
         return render_unavailable(request, exc)
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "message": _("服务器内部错误，请稍后再试"), "detail": None}, status=500)
