@@ -114,61 +114,30 @@ def transaction_post(*, kind: str, unit, idempotency_key: str, legs: Sequence[Le
                      reverses=reverses, approved_by=approved_by, occurred_on=occurred_on)
 
 
-def _post_new(*, kind: str, unit, idempotency_key: str, digest: str, legs: Sequence[Leg], locked: dict[int, Account],
-              reason: str, actor, rule_item=None, evidence: str = "", source=None, reverses=None, approved_by=None,
-              occurred_on=None) -> PointsTransaction:
+def _post_new(*, locked: dict[int, Account], **entry) -> PointsTransaction:
     """The write half of :func:`transaction_post`, inside its caller's transaction: ``locked`` holds every leg's
     account, row-locked in primary-key order by this transaction (their balances as of now; kept current here, so
-    a caller posting several transactions on the same accounts locks them once). The caller has found no
-    transaction under the key; a concurrent one committing it meanwhile is answered as a retry would be."""
-    change: dict[int, int] = {}
-    for leg in legs:
-        change[leg.account.pk] = change.get(leg.account.pk, 0) + leg.amount
-    for pk, delta in change.items():
-        account = locked[pk]
-        if account.kind == AccountKind.PERSON and account.balance + delta < 0:
-            raise PointsError.INSUFFICIENT_BALANCE.error(detail={"balance": account.balance, "needed": -delta})
-    now = clock.now()
-    try:
-        with transaction.atomic():
-            tx = PointsTransaction.objects.create(
-                kind=kind, unit=unit, idempotency_key=idempotency_key, request_digest=digest, reason=reason[:300],
-                rule_item=rule_item, evidence=evidence[:300], source_type=source[0] if source else "",
-                source_id=source[1] if source else None, reverses=reverses, created_by=actor, approved_by=approved_by,
-                created_at=now, occurred_on=occurred_on or timezone.localtime(now).date(),
-            )
-    except IntegrityError:
-        # The same key committed by a concurrent request (we waited on its unique index entry), or the original
-        # was reversed concurrently: answer as a retry would, or refuse.
-        found = _existing(idempotency_key, digest)
-        if found is not None:
-            return found
-        raise PointsError.ALREADY_REVERSED.error() from None
-    Posting.objects.bulk_create([Posting(transaction=tx, account_id=leg.account.pk, amount=leg.amount, created_at=now)
-                                 for leg in legs])
-    _move_balances(change)
-    for pk, delta in change.items():
-        locked[pk].balance += delta
-    tx.posted_now = True  # not a concurrent request's transaction found under the key
-    return tx
+    a caller posting several transactions on the same accounts locks them once). ``entry``: kind, unit,
+    idempotency_key, digest, legs, reason, actor and optionally rule_item, evidence, source, reverses, approved_by,
+    occurred_on. The caller has found no transaction under the key; a concurrent one committing it meanwhile is
+    answered as a retry would be."""
+    return _post_batch([entry], locked=locked)[0]
 
 
 def _post_batch(entries: list[dict], *, locked: dict[int, Account]) -> list[PointsTransaction]:
-    """Several new transactions (each ``entries`` item: :func:`_post_new`'s arguments but ``locked``) on accounts this
-    transaction has locked, in three statements whatever their number: the transactions, their postings, the
-    balances. Person balances are checked in order, as posting them one by one would. If a key was committed
-    meanwhile by a concurrent request, nothing of the batch is kept and each is posted on its own (so that one is
-    answered as a retry would be)."""
-    if len(entries) <= 1:
-        return [_post_new(**e, locked=locked) for e in entries]
+    """Several new transactions (each ``entries`` item: :func:`_post_new`'s ``entry``) on accounts this transaction
+    has locked, in three statements whatever their number: the transactions, their postings, the balances. Person
+    balances are checked after each transaction in order, as posting them one by one would. If a key was committed
+    meanwhile by a concurrent request, nothing of the batch is kept and each is posted on its own: one found under
+    its key is answered as a retry would be (a reversal whose original was reversed concurrently is refused)."""
     change: dict[int, int] = {}
     for e in entries:
         for leg in e["legs"]:
             change[leg.account.pk] = change.get(leg.account.pk, 0) + leg.amount
-            account = locked[leg.account.pk]
-            if account.kind == AccountKind.PERSON and account.balance + change[leg.account.pk] < 0:
-                raise PointsError.INSUFFICIENT_BALANCE.error(
-                    detail={"balance": account.balance, "needed": -change[leg.account.pk]})
+        for pk in {leg.account.pk for leg in e["legs"]}:
+            account = locked[pk]
+            if account.kind == AccountKind.PERSON and account.balance + change[pk] < 0:
+                raise PointsError.INSUFFICIENT_BALANCE.error(detail={"balance": account.balance, "needed": -change[pk]})
     now = clock.now()
     try:
         with transaction.atomic():
@@ -180,14 +149,21 @@ def _post_batch(entries: list[dict], *, locked: dict[int, Account]) -> list[Poin
                 created_by=e["actor"], approved_by=e.get("approved_by"), created_at=now,
                 occurred_on=e.get("occurred_on") or timezone.localtime(now).date()) for e in entries])
     except IntegrityError:
-        return [_post_new(**e, locked=locked) for e in entries]
+        if len(entries) > 1:
+            return [_post_new(**e, locked=locked) for e in entries]
+        # The same key committed by a concurrent request (we waited on its unique index entry), or the original
+        # was reversed concurrently: answer as a retry would, or refuse.
+        found = _existing(entries[0]["idempotency_key"], entries[0]["digest"])
+        if found is not None:
+            return [found]
+        raise PointsError.ALREADY_REVERSED.error() from None
     Posting.objects.bulk_create([Posting(transaction=tx, account_id=leg.account.pk, amount=leg.amount, created_at=now)
                                  for tx, e in zip(txs, entries, strict=True) for leg in e["legs"]])
     _move_balances(change)
     for pk, delta in change.items():
         locked[pk].balance += delta
     for tx in txs:
-        tx.posted_now = True
+        tx.posted_now = True  # not a concurrent request's transaction found under the key
     return txs
 
 
