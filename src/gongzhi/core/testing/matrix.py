@@ -340,9 +340,8 @@ class PageCase:
     # language); a callable (role, target) → bool for a page where some callers' success writes nothing
     writes: bool | Callable[[str, str], bool] = True
     # what a role without the right (its first 403 cell) gets for an empty POST: still 403, since the permission is
-    # checked before the form is read. None: the POST names its target in the body (no body, no target to refuse); a
-    # callable role → cell pins a page known to read the form first (reported, to be fixed in its view)
-    empty_post: str | Callable[[str], str] | None = "403"
+    # checked before the form is read. None: the POST names its target in the body (no body, no target to refuse)
+    empty_post: str | None = "403"
 
 
 _WRITE = ("insert ", "update ", "delete ", "replace ")
@@ -455,7 +454,7 @@ def _empty_post_problems(ctx: Ctx, case: PageCase, client, role: str, expected: 
     if case.body is None or case.empty_post is None or not refused:
         return []
     empty = dataclasses.replace(case, body=lambda c, r, t: {})
-    want = case.empty_post(role) if callable(case.empty_post) else case.empty_post
+    want = case.empty_post
     got, note = _request(ctx, empty, client, "POST", role, refused[0])[refused[0]]
     if got == want:
         return []
