@@ -51,16 +51,22 @@ def initdb(data: Path, *, user: str = "gongzhi") -> None:
         timeout=120)
 
 
-def start(data: Path, *, port: int, sockets: Path, log: Path) -> None:
+def start(data: Path, *, port: int, sockets: Path, log: Path, wait: int = 60) -> None:
+    """Start a server and wait up to ``wait`` seconds for it to accept connections.
+
+    A hot standby accepts connections only once it has a snapshot of the primary's running transactions; when one of
+    them had more than 64 subtransactions (a test class's transaction holding a savepoint per test, on another test
+    worker) the snapshot is "overflowed" and the standby waits until those transactions end, so its caller gives it
+    minutes, not seconds."""
     try:
-        _start(data, port=port, sockets=sockets, log=log)
+        _start(data, port=port, sockets=sockets, log=log, wait=wait)
     except RuntimeError as exc:
         raise RuntimeError(f"{exc}\n{log.read_text()[-3000:] if log.exists() else ''}") from None
 
 
-def _start(data: Path, *, port: int, sockets: Path, log: Path) -> None:
-    run([str(bindir() / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-         "-o", f"-h 127.0.0.1 -p {port} -k {sockets} {SERVER_OPTIONS}", "start"], timeout=90)
+def _start(data: Path, *, port: int, sockets: Path, log: Path, wait: int) -> None:
+    run([str(bindir() / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", str(wait),
+         "-o", f"-h 127.0.0.1 -p {port} -k {sockets} {SERVER_OPTIONS}", "start"], timeout=wait + 30)
 
 
 def stop(data: Path, *, mode: str = "fast") -> None:

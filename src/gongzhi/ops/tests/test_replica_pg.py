@@ -24,6 +24,8 @@ from gongzhi.org.models import Unit
 from . import pgcluster
 
 STANDBY_PORT = 54347  # this suite's own loopback port for the standby (the primary is scripts/pgtest.sh's)
+# the other test worker's open transactions can hold the standby's first snapshot back (see pgcluster.start)
+STANDBY_READY_WAIT = 420
 
 pytestmark = [pytest.mark.postgres_only,
               pytest.mark.django_db(transaction=True, databases=["default", REPLICA])]
@@ -42,7 +44,7 @@ def standby(django_db_setup):
     data = root / "data"
     pgcluster.basebackup(data, host=primary["HOST"] or "127.0.0.1", port=int(primary["PORT"] or 5432),
                          user=primary["USER"])
-    pgcluster.start(data, port=STANDBY_PORT, sockets=root, log=root / "log")
+    pgcluster.start(data, port=STANDBY_PORT, sockets=root, log=root / "log", wait=STANDBY_READY_WAIT)
     config = copy.deepcopy(primary)
     config.update(HOST="127.0.0.1", PORT=str(STANDBY_PORT), CONN_MAX_AGE=0,
                   OPTIONS={**config.get("OPTIONS", {}), "connect_timeout": 2})
