@@ -284,6 +284,7 @@ class ErrorReport:
     def close(self) -> str | None:
         if self._book is not None:
             self._book.close()
+            self._book = None
         return self.path
 
 
@@ -1165,11 +1166,20 @@ def _run_pass(job: ImportJob, *, save: bool, report: bool, progress: bool) -> tu
             with contextlib.closing(batches):  # the reader thread has stopped before the workbook is closed
                 for rows, future in batches:
                     finish(rows, future)
+    except BaseException:
+        _discard(errors.close() if errors is not None else None)
+        raise
     finally:
         reader.close()
-        path = errors.close() if errors is not None else None
         job.file.close()
-    return importer.counts, path
+    return importer.counts, errors.close() if errors is not None else None
+
+
+def _discard(path: str | None) -> None:
+    """Remove an error report's temp file that will not be handed to the job (the pass or the job failed)."""
+    if path:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
 
 
 def _summary(job: ImportJob, counts: Counts) -> str:
@@ -1207,8 +1217,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         job.refresh_from_db()
         job.status, job.message = ImportStatus.FAILED, _("导入失败：服务器处理出错，未完成的批次已撤销。")
     finally:
-        if report_path:
-            os.unlink(report_path)
+        _discard(report_path)
     job.finished_at = clock.now()
     job.save()
     return job
@@ -1224,11 +1233,15 @@ def _run_job(job: ImportJob) -> tuple[Counts, str | None]:
     if counts.errors:  # nothing is saved: do not show what would have been
         counts.created = counts.updated = counts.unchanged = 0
         return counts, report_path
-    ImportJob.objects.filter(pk=job.pk).update(message=_("校验通过，正在保存……"))
-    with transaction.atomic():
-        saved, _unused = _run_pass(job, save=True, report=False, progress=False)
-        if saved.errors:  # the database changed between the two passes: undo everything
-            raise PeopleError.IMPORT_FILE_INVALID.error(message=_("保存时数据发生变化，已全部撤销，请重新导入"))
+    try:
+        ImportJob.objects.filter(pk=job.pk).update(message=_("校验通过，正在保存……"))
+        with transaction.atomic():
+            saved, _unused = _run_pass(job, save=True, report=False, progress=False)
+            if saved.errors:  # the database changed between the two passes: undo everything
+                raise PeopleError.IMPORT_FILE_INVALID.error(message=_("保存时数据发生变化，已全部撤销，请重新导入"))
+    except BaseException:
+        _discard(report_path)
+        raise
     return saved, report_path
 
 

@@ -121,6 +121,44 @@ def test_a_failing_batch_write_stops_the_reader_and_keeps_earlier_batches(world,
     assert not [t for t in threading.enumerate() if t.name == "import-reader"]
 
 
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_job_that_fails_mid_file_leaves_no_error_report_temp_file(world, settings, small_batches, monkeypatch,
+                                                                    tmp_path, strict):
+    """Row 2 is bad, so the error report's temp file exists when the third batch's write fails; the failed job
+    keeps no report and the file is gone (in strict mode the validating pass's report is dropped with the job)."""
+    monkeypatch.setattr(importing.tempfile, "tempdir", str(tmp_path))
+    settings.IMPORT_WORKERS = 0
+    write = importing.Importer._write
+    calls = []
+
+    def failing(self, rows):
+        calls.append(len(rows))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return write(self, rows)
+
+    monkeypatch.setattr(importing.Importer, "_write", failing)
+    rows = valid_rows(12, start=900)
+    rows[0][2] = "10086"
+    if strict:  # strict mode validates the whole file first: its report is made, then the saving pass fails
+        monkeypatch.setattr(importing, "_run_pass", _failing_second_pass(importing._run_pass))
+    job = run_import(world, rows, strict=strict)
+    assert job.status == ImportStatus.FAILED and not job.error_report
+    assert calls or strict
+    assert list(tmp_path.glob("gongzhi-import-errors-*")) == []
+
+
+def _failing_second_pass(run_pass):
+    def wrapped(job, *, save, report, progress):
+        if save:
+            raise RuntimeError("connection lost")
+        counts, path = run_pass(job, save=save, report=report, progress=progress)
+        counts.errors = 0  # as if the bad row had passed: the saving pass runs
+        assert path is not None
+        return counts, path
+    return wrapped
+
+
 def test_read_ahead_keeps_the_order_and_raises_where_the_reader_failed():
     """Items arrive in order; an exception in the reader thread is raised after the items before it."""
     def items(fail_at=None):
