@@ -8,6 +8,7 @@ original (R-V6, append-only); beneficiary counts for every finished activity, 2 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from decimal import Decimal
 
@@ -40,6 +41,11 @@ def generate(world: World, volunteers: list[VolunteerRow], records: int, rnd: ra
     streets = world.streets
     homes = world.homes
     home_weights = [3.0 if h.kind == UnitKind.COMMUNITY else 1.0 for h in homes]
+    # cumulated once (choices(weights=…) sums them on every draw: a province's ~50,000 homes; the same draws)
+    streets_of: dict[int, list] = {}
+    for s in streets:
+        streets_of.setdefault(id(s.district), []).append(s)
+    home_cum, cat_cum, day_cum = (list(itertools.accumulate(w)) for w in (home_weights, cat_weights, day_weights))
     teams_by_street: dict[int, list[int]] = {}
     for oid, unit in world.teams:
         teams_by_street.setdefault((unit.street or unit).id, []).append(oid)
@@ -59,14 +65,14 @@ def generate(world: World, volunteers: list[VolunteerRow], records: int, rnd: ra
         r = rnd.random()
         if r < 0.02:
             unit = rnd.choice(world.districts)
-            street = rnd.choice([s for s in streets if s.district is unit])
+            street = rnd.choice(streets_of[id(unit)])
         elif r < 0.12:
             unit = street = rnd.choice(streets)
         else:
-            unit = rnd.choices(homes, home_weights)[0]
+            unit = rnd.choices(homes, cum_weights=home_cum)[0]
             street = unit.street
-        category, category_name = rnd.choices(categories, cat_weights)[0]
-        day = rnd.choices(days, day_weights)[0]
+        category, category_name = rnd.choices(categories, cum_weights=cat_cum)[0]
+        day = rnd.choices(days, cum_weights=day_cum)[0]
         start = dt.datetime.combine(day, dt.time(rnd.randrange(8, 19), rnd.choice((0, 30))), TZ)
         hours = DURATIONS[rnd.randrange(len(DURATIONS))]
         n_days = 1 if rnd.random() < 0.95 else rnd.randrange(2, 4)

@@ -8,6 +8,7 @@ Ages 14–90 (no child under 14: those need a guardian's consent on file, R-P2).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -62,6 +63,8 @@ def generate(world: World, n: int, rnd: random.Random, bulk: Bulk) -> list[Perso
     today = now.date()
     leaves = world.leaves
     weights = [(3.0 if u.kind == UnitKind.COMMUNITY else 1.0) * (0.5 + rnd.random()) for u in leaves]
+    # cumulated once: choices(weights=…) sums all 100,000 leaves of a province on every draw (same draws)
+    leaf_cum = list(itertools.accumulate(weights))
     units = [Unit(pk=u.id, kind=u.kind) for u in leaves]  # what derive_person_fields looks at
     other_codes = [d.code for d in world.districts] + ["370102", "370103", "370105", "370112", "371102", "370902"]
     tags = list(Tag.objects.values_list("pk", flat=True))
@@ -79,7 +82,7 @@ def generate(world: World, n: int, rnd: random.Random, bulk: Bulk) -> list[Perso
     labels: set[tuple[int, str]] = set()
     made = 0
     while made < n:
-        li = rnd.choices(range(len(leaves)), weights)[0]
+        li = rnd.choices(range(len(leaves)), cum_weights=leaf_cum)[0]
         leaf = leaves[li]
         size = min(n - made, rnd.choices((1, 2, 3, 4, 5), (22, 34, 26, 13, 5))[0])
         if leaf.kind == UnitKind.VILLAGE or (leaf.home and leaf.home.kind == UnitKind.VILLAGE):
