@@ -315,6 +315,9 @@ class ImportJob(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=ImportKind.choices)
     unit = models.ForeignKey("org.Unit", verbose_name=_("导入到"), on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to="imports/%Y/%m/")
+    # SHA-256 of the file as inspected at upload (core.uploads.xlsx_inspect): the run skips the inspection while
+    # the stored bytes still match it
+    file_sha256 = models.CharField(max_length=64, blank=True, default="")
     filename = models.CharField(max_length=200)
     dry_run = models.BooleanField(_("仅校验"), default=False)
     strict = models.BooleanField(_("严格模式"), default=False)

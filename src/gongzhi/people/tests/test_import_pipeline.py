@@ -6,18 +6,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import os
 import threading
+import zipfile
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
 
 from gongzhi.core import crypto
 from gongzhi.people import importing, services
 from gongzhi.people.models import ImportStatus, Person, PersonChange
 
-from .test_services_import import error_cells, run_import, valid_rows
+from .test_services_import import error_cells, make_xlsx, run_import, upload, valid_rows
 from .test_services_import_workers import mixed_rows, outcome
 
 STORED = ("name", "name_pinyin", "name_initials", "id_type", "id_number_digest", "id_number_masked", "birth_date",
@@ -119,6 +122,41 @@ def test_a_failing_batch_write_stops_the_reader_and_keeps_earlier_batches(world,
     assert job.status == ImportStatus.FAILED
     assert Person.objects.filter(name__in=[r[0] for r in valid_rows(12, start=800)]).count() == 6
     assert not [t for t in threading.enumerate() if t.name == "import-reader"]
+
+
+def test_the_run_inspects_the_stored_file_again_only_when_its_bytes_changed_since_the_upload(world, monkeypatch):
+    """The upload guard (core.uploads.xlsx_inspect) runs once at upload; the job's run skips it for the same bytes
+    (recorded as their SHA-256) and runs it again for a stored file that changed — here into a zip bomb, which the
+    run refuses like an upload (R-I1: a clear failure, nothing saved)."""
+    inspected = []
+    real = importing.uploads.xlsx_inspect
+    monkeypatch.setattr(importing.uploads, "xlsx_inspect", lambda fh, **kw: inspected.append(1) or real(fh, **kw))
+    data = make_xlsx(valid_rows(4, start=950))
+    job = importing.import_job_create(actor=world.user("community"), kind="people", unit=world.community_a,
+                                      upload=upload(data))
+    assert job.file_sha256 == hashlib.sha256(data).hexdigest() and len(inspected) == 1
+    importing.import_job_start(job=job)
+    job.refresh_from_db()
+    assert (job.status, job.created_count, len(inspected)) == (ImportStatus.DONE, 4, 1)
+
+    changed = importing.import_job_create(actor=world.user("community"), kind="people", unit=world.community_a,
+                                          upload=upload(make_xlsx(valid_rows(4, start=960))))
+    storage, name = changed.file.storage, changed.file.name  # what it holds now is not what was inspected
+    storage.delete(name)
+    assert storage.save(name, ContentFile(_zip_bomb())) == name
+    before = Person.objects.count()
+    importing.import_job_start(job=changed)
+    changed.refresh_from_db()
+    assert len(inspected) == 3 and changed.status == ImportStatus.FAILED
+    assert Person.objects.count() == before
+
+
+def _zip_bomb() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"<c>" + b" " * (64 << 20))
+    return buf.getvalue()
 
 
 @pytest.mark.parametrize("strict", [False, True])
