@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from gongzhi.accounts import scoping
 from gongzhi.activities.models import Activity, ActivityStatus, Signup, SignupStatus
-from gongzhi.core import clock
+from gongzhi.core import clock, hotreads
 from gongzhi.core.errors import CommonError
 from gongzhi.core.ids import MAX_ID
 from gongzhi.people.identity import age_on
@@ -163,11 +163,17 @@ def derive_hours(attendance: Attendance) -> Derived | None:
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
+# read by every check-in, check-out and confirmation: hand-written SQL (core.hotreads), the same instances as
+# Activity.objects.select_for_update(of=("self",)).select_related("unit", "category").filter(pk=…).first() and
+# VolunteerProfile.objects.select_related("person", "unit").filter(person__user_id=…).first()
+_LOCKED_ACTIVITY = hotreads.HotRead(Activity, related=("unit", "category"), where="t.id = %s", lock=True)
+_OWN_VOLUNTEER = hotreads.HotRead(VolunteerProfile, related=("person", "unit"), where="t_person.user_id = %s")
+
+
 def _lock_activity(activity: Activity) -> Activity:
     """The activity re-read under its row lock (its status may have changed since the caller read it); the caller
     may pass just ``Activity(pk=...)``: a missing one is NOT_FOUND."""
-    locked = Activity.objects.select_for_update(of=("self",)).select_related("unit", "category").filter(
-        pk=activity.pk).first()
+    locked = _LOCKED_ACTIVITY.first([activity.pk])
     if locked is None:
         raise CommonError.NOT_FOUND.error()
     return locked
@@ -228,8 +234,7 @@ def _write(record: ServiceRecord, replaced: ServiceRecord | None) -> ServiceReco
 
 def own_volunteer(actor) -> VolunteerProfile:
     """The volunteer profile of the logged-in account (NOT_VOLUNTEER when none)."""
-    profile = (VolunteerProfile.objects.select_related("person", "unit")
-               .filter(person__user_id=getattr(actor, "pk", None)).first())
+    profile = _OWN_VOLUNTEER.first([getattr(actor, "pk", None)])
     if profile is None:
         raise HoursError.NOT_VOLUNTEER.error()
     return profile

@@ -1,0 +1,146 @@
+"""The hand-written hot reads (core.hotreads) give exactly what their ORM querysets give — every column of the
+model and of each related object, converted as the ORM converts them — in one statement, and take the same lock.
+Run on SQLite and on PostgreSQL (make test runs both)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.db.utils import OperationalError
+from django.test.utils import CaptureQueriesContext
+
+from gongzhi.accounts import services as accounts
+from gongzhi.accounts.models import ApiToken
+from gongzhi.activities.models import Activity
+from gongzhi.core import clock, hotreads
+from gongzhi.hours import services as hours
+from gongzhi.hours.tests.factories import activity_in, local, volunteer_for
+from gongzhi.people.models import VolunteerProfile
+
+
+def columns(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def same(hot, orm, related: tuple[str, ...]) -> None:
+    assert type(hot) is type(orm) and columns(hot) == columns(orm)
+    assert hot._state.adding is False and hot._state.db == "default"
+    for name in related:
+        field = type(orm)._meta.get_field(name)
+        assert field.is_cached(hot), name
+        mine, theirs = field.get_cached_value(hot), getattr(orm, name)
+        assert (columns(mine) if mine else None) == (columns(theirs) if theirs else None), name
+
+
+def test_the_token_read_is_the_orm_read_in_one_statement(world):
+    user = world.user("volunteer")
+    _token, key = accounts.token_create(user=user, name="手机")
+    digest = accounts._token_digest(key)
+    orm = ApiToken.objects.select_related("user").get(key_digest=digest)
+    with CaptureQueriesContext(connection) as queries:
+        hot = accounts._ACTIVE_TOKEN.first([digest, True])
+        assert hot.user.username == user.username  # cached with the token: no second query
+    assert len(queries) == 1
+    same(hot, orm, ("user",))
+    assert accounts._ACTIVE_TOKEN.first(["0" * 64, True]) is None
+
+
+def test_a_revoked_token_or_an_inactive_user_is_not_found(world):
+    """As the queryset it replaces: revoked_at IS NULL and user.is_active."""
+    user = world.user("volunteer")
+    token, key = accounts.token_create(user=user, name="手机")
+    assert accounts.token_authenticate(key) == user
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert accounts.token_authenticate(key) is None
+    type(user).objects.filter(pk=user.pk).update(is_active=True)
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=clock.now())
+    assert accounts.token_authenticate(key) is None
+
+
+def test_the_own_volunteer_read_is_the_orm_read(world):
+    user = world.user("volunteer")
+    vol = volunteer_for(world, user=user)
+    orm = VolunteerProfile.objects.select_related("person", "unit").get(pk=vol.pk)
+    with CaptureQueriesContext(connection) as queries:
+        hot = hours.own_volunteer(user)
+        assert (hot.person.name, hot.unit.code) == (orm.person.name, orm.unit.code)
+    assert len(queries) == 1
+    same(hot, orm, ("person", "unit"))
+
+
+def test_an_actor_without_an_account_is_nobody_s_volunteer(world):
+    """``person__user_id=None`` in the ORM means IS NULL (any volunteer without a login); the hand SQL's
+    ``= NULL`` matches nothing, which is what the check-in needs."""
+    volunteer_for(world)  # a volunteer with no login
+    with pytest.raises(Exception) as refused:
+        hours.own_volunteer(None)
+    assert getattr(refused.value, "code", None) == "hours.not_volunteer"
+
+
+def test_the_locked_activity_read_is_the_orm_read_with_decimals_and_datetimes_converted(world):
+    act = activity_in(world.community_a, starts_at=local(2026, 5, 9, 9), ends_at=local(2026, 5, 9, 12))
+    orm = Activity.objects.select_related("unit", "category").get(pk=act.pk)
+    with transaction.atomic():
+        hot = hours._lock_activity(Activity(pk=act.pk))
+    same(hot, orm, ("unit", "category"))
+    assert hot.starts_at == local(2026, 5, 9, 9) and hot.starts_at.tzinfo is not None
+    assert str(hot.latitude) == "36.200000"
+    with pytest.raises(Exception) as missing:
+        hours._lock_activity(Activity(pk=act.pk + 10_000))
+    assert getattr(missing.value, "code", None) == "not_found"
+
+
+def test_a_nullable_relation_is_a_left_join_and_caches_none(world):
+    act = activity_in(world.community_a, starts_at=local(2026, 5, 9, 9), ends_at=local(2026, 5, 9, 12))
+    assert act.organiser_id is None
+    read = hotreads.HotRead(Activity, related=("organiser",), where="t.id = %s")
+    hot = read.first([act.pk])
+    assert hot is not None and Activity._meta.get_field("organiser").is_cached(hot)
+    with CaptureQueriesContext(connection) as queries:
+        assert hot.organiser is None
+    assert len(queries) == 0
+
+
+def test_update_by_pk_writes_the_columns_and_the_object_and_nothing_else(world):
+    user = world.user("volunteer")
+    token, _key = accounts.token_create(user=user, name="手机")
+    stamp = local(2026, 5, 9, 10)
+    hotreads.update_by_pk(token, last_used_at=stamp)
+    assert token.last_used_at == stamp
+    fresh = ApiToken.objects.get(pk=token.pk)
+    assert fresh.last_used_at == stamp and fresh.name == "手机" and fresh.revoked_at is None
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_activity_read_holds_the_activity_row_lock_and_only_that_row(world):
+    """FOR UPDATE OF t: a second transaction cannot lock the activity, but can lock its community's Unit row (the
+    check-ins of one community must not queue on the Unit)."""
+    act = activity_in(world.community_a, starts_at=local(2026, 5, 9, 9), ends_at=local(2026, 5, 9, 12))
+    outcome = {}
+
+    def other():
+        try:
+            with transaction.atomic():
+                with connections["default"].cursor() as c:
+                    c.execute("SELECT id FROM org_unit WHERE id = %s FOR UPDATE NOWAIT", [act.unit_id])
+                    outcome["unit"] = "locked"
+                    try:
+                        with transaction.atomic(), connections["default"].cursor() as c2:
+                            c2.execute("SELECT id FROM activities_activity WHERE id = %s FOR UPDATE NOWAIT",
+                                       [act.pk])
+                        outcome["activity"] = "locked"
+                    except OperationalError:
+                        outcome["activity"] = "busy"
+        finally:
+            connections["default"].close()
+
+    with transaction.atomic():
+        hours._lock_activity(Activity(pk=act.pk))
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(30)
+    assert outcome == {"unit": "locked", "activity": "busy"}
