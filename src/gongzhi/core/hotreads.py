@@ -1,5 +1,5 @@
 """Hand-written SQL for the few reads every check-in pays (issue 6): the bearer token with its user, the
-volunteer with their person, the activity under its row lock.
+volunteer with their person, the activity under its row lock, the sign-up and the open attendance.
 
 The ORM builds and compiles a queryset anew on every call — 0.5–1.5 ms of CPU for a ``select_related`` look-up,
 several times what the database spends on it. A :class:`HotRead` composes its statement once per database vendor
@@ -22,16 +22,18 @@ class HotRead:
     """One look-up of ``model`` with the forward relations in ``related`` (one level, as ``select_related``).
 
     ``where`` is SQL over the aliases ``t`` (the model's table) and ``t_<relation>`` with ``%s`` placeholders;
-    ``lock`` takes the model's row lock (``FOR UPDATE OF t`` on PostgreSQL; SQLite serialises writers itself, as
-    Django's ``select_for_update`` does there)."""
+    ``order_by`` likewise (default: the primary key, as ``QuerySet.first()`` on an unordered queryset); ``lock``
+    takes the model's row lock (``FOR UPDATE OF t`` on PostgreSQL; SQLite serialises writers itself, as Django's
+    ``select_for_update`` does there)."""
 
     model: type[Model]
     where: str
     related: tuple[str, ...] = ()
     lock: bool = False
+    order_by: str = ""
 
     def first(self, params: list | tuple, *, using: str = "default") -> Model | None:
-        """The first row by primary key (as ``QuerySet.first()``), or None."""
+        """The first row in ``order_by`` order, or None."""
         connection = connections[using]
         sql, plan = _compiled(self, connection.vendor, using)
         with connection.cursor() as cursor:
@@ -79,8 +81,9 @@ def _compiled(read: HotRead, vendor: str, using: str) -> tuple[str, tuple[_Part,
         joins.append(f"{kind} {quote(target._meta.db_table)} {alias} "
                      f"ON {alias}.{quote(field.target_field.column)} = t.{quote(field.column)}")
         add(target, alias, field)
+    order = read.order_by or f"t.{quote(meta.pk.column)}"
     sql = (f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t {' '.join(joins)} WHERE {read.where} "
-           f"ORDER BY t.{quote(meta.pk.column)} LIMIT 1")
+           f"ORDER BY {order} LIMIT 1")
     if read.lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE OF t" if connection.features.has_select_for_update_of else " FOR UPDATE"
     return sql, tuple(parts)

@@ -168,6 +168,12 @@ def derive_hours(attendance: Attendance) -> Derived | None:
 # VolunteerProfile.objects.select_related("person", "unit").filter(person__user_id=…).first()
 _LOCKED_ACTIVITY = hotreads.HotRead(Activity, related=("unit", "category"), where="t.id = %s", lock=True)
 _OWN_VOLUNTEER = hotreads.HotRead(VolunteerProfile, related=("person", "unit"), where="t_person.user_id = %s")
+# … and Signup.objects.filter(activity=…, volunteer=…, status=…).first(), Attendance.objects.filter(activity=…,
+# volunteer=…, checked_out_at__isnull=True)[.select_for_update()].order_by("-day", "-pk").first()
+_CONFIRMED_SIGNUP = hotreads.HotRead(Signup, where="t.activity_id = %s AND t.volunteer_id = %s AND t.status = %s")
+_OPEN = "t.activity_id = %s AND t.volunteer_id = %s AND t.checked_out_at IS NULL"
+_OPEN_ATTENDANCE = hotreads.HotRead(Attendance, where=_OPEN, order_by="t.day DESC, t.id DESC")
+_OPEN_ATTENDANCE_LOCKED = hotreads.HotRead(Attendance, where=_OPEN, order_by="t.day DESC, t.id DESC", lock=True)
 
 
 def _lock_activity(activity: Activity) -> Activity:
@@ -241,7 +247,7 @@ def own_volunteer(actor) -> VolunteerProfile:
 
 
 def confirmed_signup(*, activity: Activity, volunteer: VolunteerProfile) -> Signup | None:
-    return Signup.objects.filter(activity=activity, volunteer=volunteer, status=SignupStatus.CONFIRMED).first()
+    return _CONFIRMED_SIGNUP.first([activity.pk, volunteer.pk, SignupStatus.CONFIRMED])
 
 
 def _coordinates(latitude, longitude) -> tuple[Decimal, Decimal]:
@@ -331,10 +337,7 @@ def attendance_check_in(*, activity: Activity, volunteer: VolunteerProfile, acto
 
 def open_attendance(*, activity: Activity, volunteer: VolunteerProfile, lock: bool = False) -> Attendance | None:
     """The volunteer's latest attendance without a check-out (row-locked with ``lock``, in a transaction)."""
-    qs = Attendance.objects.filter(activity=activity, volunteer=volunteer, checked_out_at__isnull=True)
-    if lock:
-        qs = qs.select_for_update()
-    return qs.order_by("-day", "-pk").first()
+    return (_OPEN_ATTENDANCE_LOCKED if lock else _OPEN_ATTENDANCE).first([activity.pk, volunteer.pk])
 
 
 @transaction.atomic

@@ -144,3 +144,28 @@ def test_the_activity_read_holds_the_activity_row_lock_and_only_that_row(world):
         t.start()
         t.join(30)
     assert outcome == {"unit": "locked", "activity": "busy"}
+
+
+def test_the_signup_and_open_attendance_reads_are_the_orm_reads_latest_day_first(world):
+    from gongzhi.activities.models import Signup, SignupStatus
+    from gongzhi.hours.models import Attendance
+    from gongzhi.hours.tests.factories import sign_up
+
+    vol = volunteer_for(world, user=world.user("volunteer"))
+    act = activity_in(world.community_a, starts_at=local(2026, 5, 9, 9), ends_at=local(2026, 5, 11, 12))
+    assert hours.confirmed_signup(activity=act, volunteer=vol) is None
+    signup = sign_up(act, vol, status=SignupStatus.PENDING)
+    assert hours.confirmed_signup(activity=act, volunteer=vol) is None  # only a confirmed one counts
+    Signup.objects.filter(pk=signup.pk).update(status=SignupStatus.CONFIRMED)
+    same(hours.confirmed_signup(activity=act, volunteer=vol), Signup.objects.get(pk=signup.pk), ())
+    assert hours.open_attendance(activity=act, volunteer=vol) is None
+    made = [Attendance.objects.create(activity=act, signup=signup, volunteer=vol, day=local(2026, 5, d, 9).date(),
+                                      checked_in_at=local(2026, 5, d, 9), in_method="qr", recorded_by=world.user(
+                                          "volunteer")) for d in (10, 9, 11)]
+    Attendance.objects.filter(pk=made[2].pk).update(checked_out_at=local(2026, 5, 11, 11))  # the 11th is closed
+    orm = (Attendance.objects.filter(activity=act, volunteer=vol, checked_out_at__isnull=True)
+           .order_by("-day", "-pk").first())
+    assert orm.pk == made[0].pk  # the 10th: the latest open day
+    same(hours.open_attendance(activity=act, volunteer=vol), orm, ())
+    with transaction.atomic():
+        same(hours.open_attendance(activity=act, volunteer=vol, lock=True), orm, ())
