@@ -345,9 +345,7 @@ def rebuild(log=lambda _msg: None) -> dict[str, int]:
     _execute(f"CREATE TEMPORARY TABLE reports_presence_leaf AS {_presence_leaf_sql()}")
     log("presence leaf")
     for n in lv:
-        quarter = "substr(period, 1, 5) || 'Q' || CAST((CAST(substr(period, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"
-        for grain, period in ((Grain.MONTH, "period"), (Grain.QUARTER, quarter), (Grain.YEAR, "substr(period, 1, 4)"),
-                              (Grain.ALL, f"'{ALL_PERIOD}'")):
+        for grain, period in _GRAINS:
             _execute(
                 "INSERT INTO reports_volunteerpresence (unit_path, grain, period, volunteer_id, refs) "
                 f"SELECT substr(unit_path, 1, {n}), '{grain}', {period}, volunteer_id, SUM(refs) "
@@ -355,16 +353,57 @@ def rebuild(log=lambda _msg: None) -> dict[str, int]:
                 f"GROUP BY substr(unit_path, 1, {n}), {period + ', ' if grain != Grain.ALL else ''}volunteer_id")
         log(f"presence level {n}")
     _execute("DROP TABLE reports_presence_leaf")
-    totals = _expand(_leaf_counters(), lv)
-    for p, g, per, n in _rows("SELECT unit_path, grain, period, COUNT(*) FROM reports_volunteerpresence "
-                              "WHERE refs > 0 GROUP BY unit_path, grain, period"):
-        totals[(p, g, per, "")]["volunteers"] = n
-    Rollup.objects.bulk_create(
-        [Rollup(unit_path=p, grain=g, period=per, category=c, **v) for (p, g, per, c), v in sorted(totals.items())],
-        batch_size=BATCH)
+    _rollups_insert(_leaf_counters(), lv)
+    # volunteers: the distinct volunteers present in each bucket, on its every-category row (made when missing)
+    _execute(
+        f"INSERT INTO reports_rollup ({', '.join(_ROLLUP_COLUMNS)}) "
+        "SELECT unit_path, grain, period, '', 0, 0, COUNT(*), 0, 0, 0 FROM reports_volunteerpresence "
+        "WHERE refs > 0 GROUP BY unit_path, grain, period "
+        "ON CONFLICT (unit_path, grain, period, category) DO UPDATE SET volunteers = excluded.volunteers")
     log("rollups")
-    return {"rollups": len(totals), "presence": VolunteerPresence.objects.count(),
+    return {"rollups": Rollup.objects.count(), "presence": VolunteerPresence.objects.count(),
             "participations": ParticipationRef.objects.count()}
+
+
+_QUARTER = "substr(period, 1, 5) || 'Q' || CAST((CAST(substr(period, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"
+# each grain's period computed from a month column named ``period`` ("2025-03")
+_GRAINS = ((Grain.MONTH, "period"), (Grain.QUARTER, _QUARTER), (Grain.YEAR, "substr(period, 1, 4)"),
+           (Grain.ALL, f"'{ALL_PERIOD}'"))
+_COUNTERS = ("activities", "participations", "records", "hours_e4", "beneficiaries")
+_ROLLUP_COLUMNS = ("unit_path", "grain", "period", "category", "activities", "participations", "volunteers",
+                   "records", "hours_e4", "beneficiaries")
+
+
+def _rollups_insert(leaf, lv: list[int]) -> None:
+    """Every rollup row from the leaf counters, as :func:`_expand` would make them, in set-based SQL.
+
+    The leaf rows (one per unit, month and category: about one per activity) go to a temporary table; each level,
+    grain and category choice is then one INSERT … SELECT … GROUP BY. A province (113,000 units, 10 M records)
+    makes ~17 M rollup rows, which as Python objects took gigabytes and most of an hour."""
+    merged: dict[tuple[str, str, str], list[int]] = {}
+    for path, month, cat, name, value in leaf:
+        if value:  # as _expand: a counter of 0 makes no row
+            merged.setdefault((path, month, cat), [0] * len(_COUNTERS))[_COUNTERS.index(name)] += value
+    _execute("DROP TABLE IF EXISTS reports_rollup_leaf")
+    _execute("CREATE TEMPORARY TABLE reports_rollup_leaf (unit_path varchar(24), period varchar(7), "
+             f"category varchar(40), {', '.join(f'{c} bigint' for c in _COUNTERS)})")
+    rows = [(*key, *values) for key, values in merged.items()]
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), BATCH):
+            cur.executemany(f"INSERT INTO reports_rollup_leaf VALUES ({', '.join(['%s'] * 8)})", rows[i:i + BATCH])
+    sums = ", ".join(f"SUM({c})" for c in _COUNTERS[:2]) + ", 0, " + ", ".join(f"SUM({c})" for c in _COUNTERS[2:])
+    # a unit's rows go to each ancestor level and to the unit itself (ancestors()): a path whose length is a level
+    # is its own level's row; any other length gets its own pass
+    passes = [(f"substr(unit_path, 1, {n})", f"length(unit_path) >= {n}") for n in lv]
+    passes.append(("unit_path", f"length(unit_path) NOT IN ({', '.join(map(str, lv))})" if lv else "1 = 1"))
+    for unit, where in passes:
+        for grain, period in _GRAINS:
+            group = f"{unit}, {period}" if grain != Grain.ALL else unit
+            for category, by in (("category", ", category"), ("''", "")):
+                _execute(f"INSERT INTO reports_rollup ({', '.join(_ROLLUP_COLUMNS)}) "
+                         f"SELECT {unit}, '{grain}', {period}, {category}, {sums} FROM reports_rollup_leaf "
+                         f"WHERE {where} GROUP BY {group}{by}")
+    _execute("DROP TABLE reports_rollup_leaf")
 
 
 def check() -> list[str]:
