@@ -108,16 +108,7 @@ def test_a_failing_batch_write_stops_the_reader_and_keeps_earlier_batches(world,
     """A write that fails mid-file fails the job; batches committed before it stay (as without a worker), and the
     reader thread is gone when the job returns (it never touches the closed workbook)."""
     settings.IMPORT_WORKERS = 1
-    calls = []
-    write = importing.Importer._write
-
-    def failing(self, rows):
-        calls.append(len(rows))
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return write(self, rows)
-
-    monkeypatch.setattr(importing.Importer, "_write", failing)
+    _third_write_fails(monkeypatch)
     job = run_import(world, valid_rows(12, start=800))
     assert job.status == ImportStatus.FAILED
     assert Person.objects.filter(name__in=[r[0] for r in valid_rows(12, start=800)]).count() == 6
@@ -166,16 +157,7 @@ def test_a_job_that_fails_mid_file_leaves_no_error_report_temp_file(world, setti
     keeps no report and the file is gone (in strict mode the validating pass's report is dropped with the job)."""
     monkeypatch.setattr(importing.tempfile, "tempdir", str(tmp_path))
     settings.IMPORT_WORKERS = 0
-    write = importing.Importer._write
-    calls = []
-
-    def failing(self, rows):
-        calls.append(len(rows))
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return write(self, rows)
-
-    monkeypatch.setattr(importing.Importer, "_write", failing)
+    calls = _third_write_fails(monkeypatch)
     rows = valid_rows(12, start=900)
     rows[0][2] = "10086"
     if strict:  # strict mode validates the whole file first: its report is made, then the saving pass fails
@@ -184,6 +166,21 @@ def test_a_job_that_fails_mid_file_leaves_no_error_report_temp_file(world, setti
     assert job.status == ImportStatus.FAILED and not job.error_report
     assert calls or strict
     assert list(tmp_path.glob("gongzhi-import-errors-*")) == []
+
+
+def _third_write_fails(monkeypatch) -> list[int]:
+    """The importer's third batch write raises (a full disk); returns the sizes of the writes attempted."""
+    calls: list[int] = []
+    write = importing.Importer._write
+
+    def failing(self, rows):
+        calls.append(len(rows))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return write(self, rows)
+
+    monkeypatch.setattr(importing.Importer, "_write", failing)
+    return calls
 
 
 def _failing_second_pass(run_pass):
