@@ -35,13 +35,22 @@ class HotRead:
     def first(self, params: list | tuple, *, using: str = "default") -> Model | None:
         """The first row in ``order_by`` order, or None."""
         connection = connections[using]
-        sql, plan = _compiled(self, connection.vendor, using)
+        sql, plan = _compiled(self, connection.vendor, using, True)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
             return None
         return _instance(plan, row, connection, using)
+
+    def all(self, params: list | tuple, *, using: str = "default") -> list[Model]:
+        """Every matching row, in ``order_by`` order (for a look-up whose rows are few: a rule table's items)."""
+        connection = connections[using]
+        sql, plan = _compiled(self, connection.vendor, using, False)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [_instance(plan, row, connection, using) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class _Part:
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled(read: HotRead, vendor: str, using: str) -> tuple[str, tuple[_Part, ...]]:
+def _compiled(read: HotRead, vendor: str, using: str, one: bool) -> tuple[str, tuple[_Part, ...]]:
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = read.model._meta
@@ -83,7 +92,7 @@ def _compiled(read: HotRead, vendor: str, using: str) -> tuple[str, tuple[_Part,
         add(target, alias, field)
     order = read.order_by or f"t.{quote(meta.pk.column)}"
     sql = (f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t {' '.join(joins)} WHERE {read.where} "
-           f"ORDER BY {order} LIMIT 1")
+           f"ORDER BY {order}" + (" LIMIT 1" if one else ""))
     if read.lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE OF t" if connection.features.has_select_for_update_of else " FOR UPDATE"
     return sql, tuple(parts)

@@ -15,6 +15,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 
 from gongzhi.accounts import scoping
 from gongzhi.activities.models import Activity, Signup, SignupStatus
+from gongzhi.core import hotreads
 from gongzhi.core.errors import CommonError
 from gongzhi.people.models import VolunteerProfile
 
@@ -50,10 +51,14 @@ def volunteer_total_hours(volunteer: VolunteerProfile, *, start: dt.date | None 
 # --- organiser: activities, attendances ----------------------------------------------------------------------------
 
 
+# every confirmation reads its activity first: hand-written SQL (core.hotreads), the same instance as
+# Activity.objects.select_related("unit", "category").filter(pk=…).first()
+_ACTIVITY = hotreads.HotRead(Activity, related=("unit", "category"), where="t.id = %s")
+
+
 def activity_for_confirm(*, actor, pk: int) -> Activity:
     """An activity the actor may run check-in and confirm hours for (hours.confirm on its unit)."""
-    return scoping.get_scoped(Activity.objects.select_related("unit", "category"), actor, perms.CONFIRM,
-                              "unit__path", pk=pk)
+    return scoping.get_scoped_read(_ACTIVITY, actor, perms.CONFIRM, pk, path=lambda a: a.unit.path)
 
 
 def activity_for_back_entry(*, actor, pk: int) -> Activity:

@@ -7,13 +7,16 @@ numbers and rule items only — no ids, links or any other personal data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import QuerySet, Sum
 
 from gongzhi.accounts import scoping
+from gongzhi.core import hotreads
 from gongzhi.core.errors import CommonError
 from gongzhi.org.models import Unit, subtree_q
 from gongzhi.people.models import Person
@@ -27,6 +30,7 @@ from .models import (
     Deduction,
     PointsTransaction,
     Posting,
+    RuleItem,
     RuleKind,
     RuleSet,
     RuleTrigger,
@@ -36,10 +40,29 @@ from .models import (
 def ruleset_in_force(unit: Unit, day: dt.date) -> RuleSet | None:
     """The rule set of ``unit`` or its nearest ancestor that has one: the latest ``effective_from`` ≤ ``day``."""
     paths = [*unit.ancestors_paths(), unit.path]
-    candidates = list(RuleSet.objects.filter(unit__path__in=paths, effective_from__lte=day).select_related("unit"))
-    if not candidates:
-        return None
-    return max(candidates, key=lambda r: (len(r.unit.path), r.effective_from, r.version))
+    return _ruleset_read(len(paths)).first([*paths, connection.ops.adapt_datefield_value(day)])
+
+
+@functools.lru_cache(maxsize=16)
+def _ruleset_read(depth: int) -> hotreads.HotRead:
+    """Every award reads the rules in force (core.hotreads): the row ``max(RuleSet.objects.filter(unit__path__in=…,
+    effective_from__lte=…).select_related("unit"), key=(len(unit.path), effective_from, version))`` picks."""
+    return hotreads.HotRead(RuleSet, related=("unit",),
+                            where=f"t_unit.path IN ({', '.join(['%s'] * depth)}) AND t.effective_from <= %s",
+                            order_by="LENGTH(t_unit.path) DESC, t.effective_from DESC, t.version DESC")
+
+
+# RuleSet.items.filter(kind=…) (the rule table's order), read by every award (core.hotreads)
+_ITEMS_OF_KIND = hotreads.HotRead(RuleItem, where="t.ruleset_id = %s AND t.kind = %s", order_by="t.kind, t.code")
+
+
+def ruleset_items(ruleset: RuleSet, kind: str) -> list[RuleItem]:
+    """The rule set's items of ``kind`` (earn or cost), each with ``ruleset`` set to the given instance, as
+    ``ruleset.items.filter(kind=kind)`` gives them."""
+    items = _ITEMS_OF_KIND.all([ruleset.pk, kind])
+    for item in items:
+        RuleItem.ruleset.field.set_cached_value(item, ruleset)
+    return items
 
 
 def ruleset_list(*, actor) -> QuerySet:

@@ -438,7 +438,7 @@ def record_targets(record, ruleset: RuleSet | None) -> dict[str, tuple[RuleItem 
         return worth
     if record.source != RecordSource.CHECKIN and not back_entries_earn():
         return worth
-    items = list(ruleset.items.filter(kind=RuleKind.EARN))
+    items = selectors.ruleset_items(ruleset, RuleKind.EARN)
     per_hour = next((i for i in items if i.trigger == RuleTrigger.VOLUNTEER_HOUR), None)
     if per_hour is not None:
         worth[HOURS_SOURCE] = (per_hour, int((Decimal(record.hours) * per_hour.points).to_integral_value(ROUND_FLOOR)))

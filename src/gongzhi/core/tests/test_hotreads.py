@@ -169,3 +169,71 @@ def test_the_signup_and_open_attendance_reads_are_the_orm_reads_latest_day_first
     same(hours.open_attendance(activity=act, volunteer=vol), orm, ())
     with transaction.atomic():
         same(hours.open_attendance(activity=act, volunteer=vol, lock=True), orm, ())
+
+
+# --- the reads of a confirmation beyond the check-in's: scoped activity, roles, rules in force, rule items ---------
+
+
+def test_the_confirming_read_of_an_activity_answers_as_get_scoped(world):
+    """hours.selectors.activity_for_confirm reads by hand-written SQL and scopes in Python: the same instance as
+    the ORM's, 404 for another community's activity or a missing or absurd id, 403 without the permission."""
+    from gongzhi.core.errors import DomainError
+    from gongzhi.hours import selectors
+
+    mine = activity_in(world.community_a, starts_at=local(2026, 5, 9, 9), ends_at=local(2026, 5, 9, 12))
+    theirs = activity_in(world.community_b, starts_at=local(2026, 5, 9, 9), ends_at=local(2026, 5, 9, 12))
+    organiser = world.user("community")
+    hot = selectors.activity_for_confirm(actor=organiser, pk=mine.pk)
+    same(hot, Activity.objects.select_related("unit", "category").get(pk=mine.pk), ("unit", "category"))
+
+    def code(actor, pk):
+        with pytest.raises(DomainError) as refused:
+            selectors.activity_for_confirm(actor=actor, pk=pk)
+        return refused.value.code
+
+    assert code(organiser, theirs.pk) == "not_found"
+    assert code(organiser, theirs.pk + 10_000) == "not_found"
+    assert code(organiser, 2**70) == "not_found"
+    assert code(world.user("volunteer"), mine.pk) == "forbidden"
+
+
+def test_the_role_read_is_the_orm_read_and_leaves_revoked_roles_out(world):
+    from gongzhi.accounts import scoping
+    from gongzhi.accounts.models import RoleAssignment
+    from gongzhi.accounts.roles import Role
+
+    user = world.user("community")
+    RoleAssignment.objects.create(user=user, role=Role.COMMUNITY_WORKER, unit=world.community_b,
+                                  revoked_at=clock.now())
+    scoping.forget(user)
+    orm = list(RoleAssignment.objects.filter(user_id=user.pk, revoked_at__isnull=True)
+               .values_list("role", "unit__path", "unit_id"))
+    assert sorted(scoping._role_paths(user)) == sorted(orm) and orm
+    assert world.community_b.pk not in {unit_id for _r, _p, unit_id in scoping._role_paths(user)}
+
+
+def test_the_rules_in_force_and_their_items_are_the_orm_reads(world):
+    """points.selectors.ruleset_in_force: the nearest unit with rules, its latest version in force on the day (R-J1);
+    ruleset_items: the items of a kind in the rule table's order, each knowing its rule set without a query."""
+    import datetime as dt
+
+    from gongzhi.points import selectors
+    from gongzhi.points.models import RuleItem, RuleKind
+    from gongzhi.points.tests.factories import adopt
+
+    first = adopt(world, world.community_a, hour_points=1)
+    second = adopt(world, world.community_a, hour_points=2, effective_from=dt.date(2026, 6, 1))
+    street = adopt(world, world.street_b, hour_points=3)
+    assert selectors.ruleset_in_force(world.grid_a, dt.date(2026, 5, 31)).pk == first.pk
+    hot = selectors.ruleset_in_force(world.grid_a, dt.date(2026, 6, 1))
+    same(hot, type(second).objects.select_related("unit").get(pk=second.pk), ("unit",))
+    assert selectors.ruleset_in_force(world.community_b, dt.date(2026, 6, 1)).pk == street.pk
+    assert selectors.ruleset_in_force(world.community_b, dt.date(2024, 12, 31)) is None
+    for kind in (RuleKind.EARN, RuleKind.DEDUCT):
+        items = selectors.ruleset_items(hot, kind)
+        orm = list(hot.items.filter(kind=kind))
+        assert [columns(i) for i in items] == [columns(i) for i in orm] and items
+        with CaptureQueriesContext(connection) as queries:
+            assert all(i.ruleset is hot and i.ruleset.unit.path == hot.unit.path for i in items)
+        assert len(queries) == 0
+    assert not RuleItem.objects.filter(ruleset=hot, kind="none").exists()
