@@ -19,18 +19,21 @@ from django.db.models import Model
 
 @dataclass(frozen=True)
 class HotRead:
-    """One look-up of ``model`` with the forward relations in ``related`` (one level, as ``select_related``).
+    """One look-up of ``model`` with the forward relations in ``related`` (as ``select_related``; a relation of a
+    relation is ``"volunteer__person"``, after ``"volunteer"``).
 
     ``where`` is SQL over the aliases ``t`` (the model's table) and ``t_<relation>`` with ``%s`` placeholders;
     ``order_by`` likewise (default: the primary key, as ``QuerySet.first()`` on an unordered queryset); ``lock``
     takes the model's row lock (``FOR UPDATE OF t`` on PostgreSQL; SQLite serialises writers itself, as Django's
-    ``select_for_update`` does there)."""
+    ``select_for_update`` does there). ``flags`` are boolean SQL expressions set on the instance by name, as
+    ``annotate(name=Exists(…))`` sets them."""
 
     model: type[Model]
     where: str
     related: tuple[str, ...] = ()
     lock: bool = False
     order_by: str = ""
+    flags: tuple[tuple[str, str], ...] = ()
 
     def first(self, params: list | tuple, *, using: str = "default") -> Model | None:
         """The first row in ``order_by`` order, or None."""
@@ -41,7 +44,7 @@ class HotRead:
             row = cursor.fetchone()
         if row is None:
             return None
-        return _instance(plan, row, connection, using)
+        return _instance(self, plan, row, connection, using)
 
     def all(self, params: list | tuple, *, using: str = "default") -> list[Model]:
         """Every matching row, in ``order_by`` order (for a look-up whose rows are few: a rule table's items)."""
@@ -50,7 +53,7 @@ class HotRead:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return [_instance(plan, row, connection, using) for row in rows]
+        return [_instance(self, plan, row, connection, using) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class _Part:
     start: int
     names: tuple[str, ...]
     converters: tuple[tuple[int, tuple, object], ...]  # (position in the row, converters, the column expression)
-    field: object = None  # the relation on the main model (None for the main model)
+    field: object = None  # the relation (None for the main model)
+    owner: int = 0  # the index in the plan of the part that holds the relation
 
 
 @functools.lru_cache(maxsize=64)
@@ -69,7 +73,7 @@ def _compiled(read: HotRead, vendor: str, using: str, one: bool) -> tuple[str, t
     meta = read.model._meta
     columns, parts, joins = [], [], []
 
-    def add(model, alias, field=None):
+    def add(model, alias, field=None, owner=0):
         fields = model._meta.concrete_fields
         start = len(columns)
         converters = []
@@ -79,17 +83,22 @@ def _compiled(read: HotRead, vendor: str, using: str, one: bool) -> tuple[str, t
             convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
             if convs:
                 converters.append((start + i, tuple(convs), col))
-        parts.append(_Part(model, start, tuple(f.attname for f in fields), tuple(converters), field))
+        parts.append(_Part(model, start, tuple(f.attname for f in fields), tuple(converters), field, owner))
 
     add(read.model, "t")
+    owners = {"": (0, read.model, "t")}  # relation path → (its part, its model, its alias)
     for name in read.related:
-        field = meta.get_field(name)
+        parent, _, last = name.rpartition("__")
+        owner, model, parent_alias = owners[parent]  # a nested relation comes after its parent in ``related``
+        field = model._meta.get_field(last)
         target = field.related_model
         alias = f"t_{name}"
-        kind = "LEFT OUTER JOIN" if field.null else "INNER JOIN"
-        joins.append(f"{kind} {quote(target._meta.db_table)} {alias} "
-                     f"ON {alias}.{quote(field.target_field.column)} = t.{quote(field.column)}")
-        add(target, alias, field)
+        outer = field.null or any(p.field is not None and p.field.null for p in _chain(parts, owner))
+        joins.append(f"{'LEFT OUTER JOIN' if outer else 'INNER JOIN'} {quote(target._meta.db_table)} {alias} "
+                     f"ON {alias}.{quote(field.target_field.column)} = {parent_alias}.{quote(field.column)}")
+        owners[name] = (len(parts), target, alias)
+        add(target, alias, field, owner)
+    columns += [f"({expression})" for _name, expression in read.flags]
     order = read.order_by or f"t.{quote(meta.pk.column)}"
     sql = (f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t {' '.join(joins)} WHERE {read.where} "
            f"ORDER BY {order}" + (" LIMIT 1" if one else ""))
@@ -98,7 +107,16 @@ def _compiled(read: HotRead, vendor: str, using: str, one: bool) -> tuple[str, t
     return sql, tuple(parts)
 
 
-def _instance(plan: tuple[_Part, ...], row, connection, using: str) -> Model:
+def _chain(parts: list[_Part], index: int) -> list[_Part]:
+    """The part at ``index`` and the parts it hangs from, up to the main model."""
+    chain = []
+    while index:
+        chain.append(parts[index])
+        index = parts[index].owner
+    return chain
+
+
+def _instance(read: HotRead, plan: tuple[_Part, ...], row, connection, using: str) -> Model:
     row = list(row)
     for part in plan:
         for pos, convs, col in part.converters:
@@ -106,14 +124,21 @@ def _instance(plan: tuple[_Part, ...], row, connection, using: str) -> Model:
             for convert in convs:
                 value = convert(value, col, connection)
             row[pos] = value
-    main, *related = plan
-    obj = main.model.from_db(using, main.names, row[main.start:main.start + len(main.names)])
-    for part in related:
+    main = plan[0]
+    made = [main.model.from_db(using, main.names, row[main.start:main.start + len(main.names)])]
+    for part in plan[1:]:
         values = row[part.start:part.start + len(part.names)]
         pk_at = part.names.index(part.model._meta.pk.attname)
         other = None if values[pk_at] is None else part.model.from_db(using, part.names, values)
-        part.field.set_cached_value(obj, other)
-    return obj
+        holder = made[part.owner]
+        if holder is not None:
+            part.field.set_cached_value(holder, other)
+        made.append(other)
+    if read.flags:
+        end = plan[-1].start + len(plan[-1].names)
+        for (name, _expression), value in zip(read.flags, row[end:], strict=True):
+            setattr(made[0], name, bool(value))
+    return made[0]
 
 
 def update_by_pk(obj: Model, *, using: str = "default", **values) -> None:

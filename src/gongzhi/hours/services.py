@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -174,6 +174,18 @@ _CONFIRMED_SIGNUP = hotreads.HotRead(Signup, where="t.activity_id = %s AND t.vol
 _OPEN = "t.activity_id = %s AND t.volunteer_id = %s AND t.checked_out_at IS NULL"
 _OPEN_ATTENDANCE = hotreads.HotRead(Attendance, where=_OPEN, order_by="t.day DESC, t.id DESC")
 _OPEN_ATTENDANCE_LOCKED = hotreads.HotRead(Attendance, where=_OPEN, order_by="t.day DESC, t.id DESC", lock=True)
+# … and a confirmation's: Attendance.objects.filter(activity=…, pk=…).select_for_update(of=("self",))
+# .select_related("volunteer__person").annotate(confirmed=Exists(its original)), and whether a record that counts
+# exists: ServiceRecord.objects.current().filter(activity=…, volunteer=…, day=…).exists()
+_RECORDS = ServiceRecord._meta.db_table
+_ATTENDANCE_TO_CONFIRM = hotreads.HotRead(
+    Attendance, related=("volunteer", "volunteer__person"), where="t.activity_id = %s AND t.id = %s", lock=True,
+    flags=(("confirmed", f"EXISTS (SELECT 1 FROM {_RECORDS} r WHERE r.attendance_id = t.id "
+                         f"AND r.kind = '{RecordKind.ORIGINAL.value}')"),))
+_CURRENT_RECORD = hotreads.HotRead(
+    ServiceRecord, where=f"t.activity_id = %s AND t.volunteer_id = %s AND t.day = %s AND t.kind IN "
+    f"('{RecordKind.ORIGINAL.value}', '{RecordKind.CORRECTION.value}') "
+    f"AND NOT EXISTS (SELECT 1 FROM {_RECORDS} s WHERE s.supersedes_id = t.id)")
 
 
 def _lock_activity(activity: Activity) -> Activity:
@@ -222,7 +234,7 @@ def record_content(activity: Activity) -> str:
 
 def _no_current_record(*, activity: Activity, volunteer: VolunteerProfile, day: dt.date) -> None:
     """One counting record per volunteer, activity and day: an original that still counts blocks another."""
-    if ServiceRecord.objects.current().filter(activity=activity, volunteer=volunteer, day=day).exists():
+    if _CURRENT_RECORD.first([activity.pk, volunteer.pk, connection.ops.adapt_datefield_value(day)]) is not None:
         raise HoursError.DUPLICATE_ORIGINAL.error(detail={"day": day.isoformat()})
 
 
@@ -493,6 +505,11 @@ def attendances_confirm(*, activity: Activity, actor, attendance_ids: list[int] 
     if attendance_ids is None:
         qs = qs.filter(checked_out_at__isnull=False, confirmed=False)
         targets = list(qs.order_by("pk"))
+    elif len(attendance_ids) == 1 and 0 < attendance_ids[0] <= MAX_ID:  # a desk confirming one attendance
+        one = _ATTENDANCE_TO_CONFIRM.first([activity.pk, attendance_ids[0]])
+        if one is None:
+            raise HoursError.NOT_CHECKED_IN.error(detail={"attendance_ids": attendance_ids})
+        targets = [one]
     else:
         # an id beyond the database's integer range names no row (and SQLite cannot even bind it)
         found = {a.pk: a for a in qs.filter(pk__in=[pk for pk in attendance_ids if 0 < pk <= MAX_ID]).order_by("pk")}

@@ -237,3 +237,62 @@ def test_the_rules_in_force_and_their_items_are_the_orm_reads(world):
             assert all(i.ruleset is hot and i.ruleset.unit.path == hot.unit.path for i in items)
         assert len(queries) == 0
     assert not RuleItem.objects.filter(ruleset=hot, kind="none").exists()
+
+
+def test_the_attendance_a_desk_confirms_is_the_orm_read_with_its_volunteer_s_person_and_confirmed_flag(world):
+    """A relation of a relation ("volunteer__person") is joined and cached as select_related caches it; a flag is
+    what annotate(confirmed=Exists(…)) gives: False before the original record, True after."""
+    from django.db.models import Exists, OuterRef
+
+    from gongzhi.hours.models import Attendance, RecordKind, ServiceRecord
+    from gongzhi.hours.tests.factories import sign_up
+
+    vol = volunteer_for(world, user=world.user("volunteer"))
+    act = activity_in(world.community_a, starts_at=local(2026, 5, 9, 9), ends_at=local(2026, 5, 9, 12))
+    att = Attendance.objects.create(activity=act, signup=sign_up(act, vol), volunteer=vol, day=local(2026, 5, 9).date(),
+                                    checked_in_at=local(2026, 5, 9, 9), checked_out_at=local(2026, 5, 9, 11),
+                                    in_method="qr", recorded_by=world.user("volunteer"))
+
+    def orm():
+        return (Attendance.objects.filter(activity=act, pk=att.pk).select_related("volunteer__person")
+                .annotate(confirmed=Exists(ServiceRecord.objects.filter(attendance=OuterRef("pk"),
+                                                                        kind=RecordKind.ORIGINAL))).get())
+
+    for confirmed in (False, True):
+        with transaction.atomic():
+            hot = hours._ATTENDANCE_TO_CONFIRM.first([act.pk, att.pk])
+        expected = orm()
+        same(hot, expected, ("volunteer",))
+        with CaptureQueriesContext(connection) as queries:
+            person = hot.volunteer.person
+        assert len(queries) == 0 and columns(person) == columns(expected.volunteer.person)
+        assert hot.confirmed is confirmed is expected.confirmed
+        if not confirmed:
+            hours.attendances_confirm(activity=act, actor=world.user("community"), attendance_ids=[att.pk])
+    assert hours._ATTENDANCE_TO_CONFIRM.first([act.pk + 10_000, att.pk]) is None  # another activity's: none
+
+
+def test_the_current_record_check_counts_what_current_counts(world):
+    """One counting record per volunteer, activity and day: an original or correction nobody superseded."""
+    from gongzhi.hours.models import Attendance, ServiceRecord
+    from gongzhi.hours.tests.factories import sign_up
+
+    vol = volunteer_for(world, user=world.user("volunteer"))
+    act = activity_in(world.community_a, starts_at=local(2026, 5, 9, 9), ends_at=local(2026, 5, 9, 12))
+    day = local(2026, 5, 9).date()
+
+    def both() -> tuple[bool, bool]:
+        hot = hours._CURRENT_RECORD.first([act.pk, vol.pk, connection.ops.adapt_datefield_value(day)]) is not None
+        return hot, ServiceRecord.objects.current().filter(activity=act, volunteer=vol, day=day).exists()
+
+    assert both() == (False, False)
+    att = Attendance.objects.create(activity=act, signup=sign_up(act, vol), volunteer=vol, day=day,
+                                    checked_in_at=local(2026, 5, 9, 9), checked_out_at=local(2026, 5, 9, 11),
+                                    in_method="qr", recorded_by=world.user("volunteer"))
+    organiser = world.user("community")
+    original, = hours.attendances_confirm(activity=act, actor=organiser, attendance_ids=[att.pk])
+    assert both() == (True, True)
+    corrected = hours.service_record_correct(record=original, hours="1.5", reason="核实更正", actor=organiser)
+    assert both() == (True, True)  # the correction counts, the original no longer
+    hours.service_record_revoke(record=corrected, reason="重复登记", actor=organiser)
+    assert both() == (False, False)
