@@ -12,13 +12,13 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, Max, Q, Sum, Value, When
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import scoping
 from gongzhi.activities.models import Category
-from gongzhi.core import clock, uploads
+from gongzhi.core import clock, hotreads, uploads
 from gongzhi.hours.models import RecordKind, RecordSource
 from gongzhi.org.models import Unit
 
@@ -141,7 +141,7 @@ def _post_batch(entries: list[dict], *, locked: dict[int, Account]) -> list[Poin
     now = clock.now()
     try:
         with transaction.atomic():
-            txs = PointsTransaction.objects.bulk_create([PointsTransaction(
+            txs = hotreads.insert_many([PointsTransaction(
                 kind=e["kind"], unit=e["unit"], idempotency_key=e["idempotency_key"], request_digest=e["digest"],
                 reason=e["reason"][:300], rule_item=e.get("rule_item"), evidence=e.get("evidence", "")[:300],
                 source_type=e["source"][0] if e.get("source") else "",
@@ -157,8 +157,8 @@ def _post_batch(entries: list[dict], *, locked: dict[int, Account]) -> list[Poin
         if found is not None:
             return [found]
         raise PointsError.ALREADY_REVERSED.error() from None
-    Posting.objects.bulk_create([Posting(transaction=tx, account_id=leg.account.pk, amount=leg.amount, created_at=now)
-                                 for tx, e in zip(txs, entries, strict=True) for leg in e["legs"]])
+    hotreads.insert_many([Posting(transaction=tx, account_id=leg.account.pk, amount=leg.amount, created_at=now)
+                          for tx, e in zip(txs, entries, strict=True) for leg in e["legs"]])
     _move_balances(change)
     for pk, delta in change.items():
         locked[pk].balance += delta
@@ -168,10 +168,8 @@ def _post_batch(entries: list[dict], *, locked: dict[int, Account]) -> list[Poin
 
 
 def _move_balances(change: dict[int, int]) -> None:
-    """Every balance in one statement (F() + the delta per row: the rows are locked, the sum stays zero)."""
-    Account.objects.filter(pk__in=list(change)).update(
-        balance=F("balance") + Case(*(When(pk=pk, then=Value(delta)) for pk, delta in change.items()),
-                                    output_field=BigIntegerField()))
+    """Every balance in one statement (+ the delta per row: the rows are locked, the sum stays zero)."""
+    hotreads.add_by_pk(Account, "balance", change)
 
 
 @transaction.atomic

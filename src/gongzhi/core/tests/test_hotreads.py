@@ -296,3 +296,31 @@ def test_the_current_record_check_counts_what_current_counts(world):
     assert both() == (True, True)  # the correction counts, the original no longer
     hours.service_record_revoke(record=corrected, reason="重复登记", actor=organiser)
     assert both() == (False, False)
+
+
+def test_insert_many_is_bulk_create_with_the_new_keys_set(world):
+    """The rows a points transaction writes: each value prepared as the ORM prepares it (auto_now_add included),
+    the new primary keys in the objects' order, the objects then saved instances."""
+    from gongzhi.points.models import Account, AccountKind
+
+    before = clock.now()
+    made = hotreads.insert_many([Account(kind=AccountKind.POOL, unit=u) for u in (world.street_a, world.street_b)])
+    assert all(a.pk and a._state.adding is False and a._state.db == "default" for a in made)
+    assert made[0].pk < made[1].pk
+    for account in made:
+        stored = Account.objects.get(pk=account.pk)
+        assert columns(stored) == columns(account) and stored.balance == 0
+        assert account.created_at >= before
+    assert hotreads.insert_many([]) == []
+
+
+def test_add_by_pk_moves_each_row_by_its_own_delta_and_no_other_row(world):
+    from gongzhi.points.models import Account, AccountKind
+
+    a, b, c = hotreads.insert_many([Account(kind=AccountKind.POOL, unit=u)
+                                    for u in (world.street_a, world.street_b, world.district)])
+    hotreads.add_by_pk(Account, "balance", {a.pk: 7, b.pk: -3})
+    hotreads.add_by_pk(Account, "balance", {a.pk: 2**40})
+    hotreads.add_by_pk(Account, "balance", {})
+    assert dict(Account.objects.filter(pk__in=[a.pk, b.pk, c.pk]).values_list("pk", "balance")) == {
+        a.pk: 7 + 2**40, b.pk: -3, c.pk: 0}
