@@ -100,7 +100,7 @@ def _compiled(read: HotRead, vendor: str, using: str, one: bool) -> tuple[str, t
         add(target, alias, field, owner)
     columns += [f"({expression})" for _name, expression in read.flags]
     order = read.order_by or f"t.{quote(meta.pk.column)}"
-    sql = (f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t {' '.join(joins)} WHERE {read.where} "
+    sql = (f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t {' '.join(joins)} WHERE ({read.where}) "
            f"ORDER BY {order}" + (" LIMIT 1" if one else ""))
     if read.lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE OF t" if connection.features.has_select_for_update_of else " FOR UPDATE"

@@ -12,7 +12,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -360,11 +360,17 @@ def _settle_clawbacks(*, person, award: PointsTransaction, amount: int) -> None:
         left -= take
 
 
+# read by every award (core.hotreads): Account.objects.select_for_update().filter(Q(person_id=…) | Q(kind=pool,
+# unit_id=…)).order_by("pk"), and Clawback.objects.filter(person=…).exists()
+_AWARD_ACCOUNTS = hotreads.HotRead(Account, where="t.person_id = %s OR (t.kind = %s AND t.unit_id = %s)",
+                                   order_by="t.id", lock=True)
+_A_CLAWBACK = hotreads.HotRead(Clawback, where="t.person_id = %s")
+
+
 def _lock_award_accounts(person, pool_unit) -> tuple[Account, Account, dict[int, Account]]:
     """The person's account and ``pool_unit``'s pool (created on first use), row-locked together in primary-key
     order in one statement (the order :func:`_lock_accounts` uses)."""
-    locked = {a.pk: a for a in Account.objects.select_for_update().filter(
-        Q(person_id=person.pk) | Q(kind=AccountKind.POOL, unit_id=pool_unit.pk)).order_by("pk")}
+    locked = {a.pk: a for a in _AWARD_ACCOUNTS.all([person.pk, AccountKind.POOL, pool_unit.pk])}
     mine = next((a for a in locked.values() if a.person_id == person.pk), None)
     pool = next((a for a in locked.values() if a.kind == AccountKind.POOL and a.unit_id == pool_unit.pk), None)
     if mine is None or pool is None:
@@ -533,7 +539,7 @@ def _award_original(*, record, person, ruleset: RuleSet, reason: str,
     account and the pool are locked once, in primary-key order, for both slots. None: not the common case (the
     general path runs)."""
     mine, pool, locked = _lock_award_accounts(person, ruleset.unit)  # one sync per person at a time
-    if Clawback.objects.filter(person=person).exists():
+    if _A_CLAWBACK.first([person.pk]) is not None:
         return None
     targets = record_targets(record, ruleset)
     keys = {slot: _hours_key(record, slot) for slot in targets}

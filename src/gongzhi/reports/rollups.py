@@ -56,9 +56,14 @@ def periods_of(day: dt.date) -> list[tuple[str, str]]:
 
 def levels() -> list[int]:
     """Path lengths that make a unit's ancestors, from the root kind down (e.g. district 6, street 9, ...)."""
-    roots = list(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True))
-    top = min((len(p) for p in roots), default=0)
+    with connection.cursor() as cursor:  # read by every event: SQL composed once, not a queryset compiled each time
+        cursor.execute(_ROOT_LENGTH_SQL)
+        top = cursor.fetchone()[0] or 0
     return sorted({r.path_length for r in code_rules().values() if r.path_length >= top})
+
+
+# the shortest path of a unit without a parent (the tree's top kind); the same SQL on both databases
+_ROOT_LENGTH_SQL = f'SELECT MIN(LENGTH("path")) FROM "{Unit._meta.db_table}" WHERE "parent_id" IS NULL'
 
 
 def ancestors(path: str, lv: list[int]) -> list[str]:
