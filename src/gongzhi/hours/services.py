@@ -241,7 +241,7 @@ def _no_current_record(*, activity: Activity, volunteer: VolunteerProfile, day: 
 def _write(record: ServiceRecord, replaced: ServiceRecord | None) -> ServiceRecord:
     """Insert one ServiceRecord and announce it (the only way rows are written outside the demo's bulk load)."""
     try:  # no savepoint: a refusal leaves the whole transaction (or its caller's savepoint), nothing runs after it
-        record.save(force_insert=True)
+        hotreads.insert_many([record])  # save(force_insert=True), its INSERT composed once (core.hotreads)
     except IntegrityError:
         if replaced is not None:
             raise HoursError.NOT_CURRENT.error() from None
@@ -338,11 +338,12 @@ def attendance_check_in(*, activity: Activity, volunteer: VolunteerProfile, acto
     _check_in_window(activity, day, at)
     # The unique (activity, volunteer, day) constraint refuses a second check-in: no look-up first, and no savepoint
     # either — the refusal leaves this whole transaction (or the caller's savepoint for it), nothing runs after it.
+    # The INSERT is composed once (core.hotreads: what create() writes, without compiling it per check-in).
     try:
-        return Attendance.objects.create(
+        return hotreads.insert_many([Attendance(
             activity=activity, signup=signup, volunteer=volunteer, day=day, checked_in_at=at, in_method=method,
             in_latitude=lat, in_longitude=lng, recorded_by=actor,
-        )
+        )])[0]
     except IntegrityError:
         raise HoursError.ALREADY_CHECKED_IN.error(detail={"day": day.isoformat()}) from None
 
@@ -390,9 +391,8 @@ def _close(attendance: Attendance, *, at: dt.datetime, method: str, latitude=Non
         raise HoursError.ALREADY_CHECKED_OUT.error()
     if at < attendance.checked_in_at:
         raise HoursError.OUT_BEFORE_IN.error(detail={"field": "checked_out_at"})
-    attendance.checked_out_at, attendance.out_method = at, method
-    attendance.out_latitude, attendance.out_longitude = latitude, longitude
-    attendance.save(update_fields=["checked_out_at", "out_method", "out_latitude", "out_longitude"])
+    hotreads.update_by_pk(attendance, checked_out_at=at, out_method=method, out_latitude=latitude,
+                          out_longitude=longitude)  # save(update_fields=…) without compiling it per check-out
     return attendance
 
 
