@@ -1,11 +1,14 @@
-"""Hand-written SQL for the few reads every check-in pays (issue 6): the bearer token with its user, the
-volunteer with their person, the activity under its row lock, the sign-up and the open attendance.
+"""Hand-written SQL for the few statements every check-in, check-out and confirmation pays (issue 6): the bearer
+token with its user, the volunteer with their person, the activity and attendance under their row locks, the
+sign-up, the rules in force, the award's accounts; and the inserts and updates of the attendance, the service record
+and the points transaction (:func:`insert_many`, :func:`update_by_pk`, :func:`add_by_pk`).
 
 The ORM builds and compiles a queryset anew on every call — 0.5–1.5 ms of CPU for a ``select_related`` look-up,
 several times what the database spends on it. A :class:`HotRead` composes its statement once per database vendor
 and turns the row into the same model instances the ORM would (``Model.from_db``, the ORM's own value converters,
 the related objects cached as ``select_related`` caches them), so callers and their tests cannot tell the
-difference. Use it only where a profile shows the compile cost; everywhere else the ORM is clearer.
+difference. Use it only where a profile shows the compile cost; everywhere else the ORM is clearer. (Paired runs of
+the check-in benchmark: app CPU per flow 39–44 ms → 21.5–29.6 ms when the confirmation's statements joined them.)
 """
 
 from __future__ import annotations
