@@ -12,6 +12,7 @@ one volunteer/day); record chains lock the superseded row. Both always in primar
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -174,14 +175,24 @@ _CONFIRMED_SIGNUP = hotreads.HotRead(Signup, where="t.activity_id = %s AND t.vol
 _OPEN = "t.activity_id = %s AND t.volunteer_id = %s AND t.checked_out_at IS NULL"
 _OPEN_ATTENDANCE = hotreads.HotRead(Attendance, where=_OPEN, order_by="t.day DESC, t.id DESC")
 _OPEN_ATTENDANCE_LOCKED = hotreads.HotRead(Attendance, where=_OPEN, order_by="t.day DESC, t.id DESC", lock=True)
-# … and a confirmation's: Attendance.objects.filter(activity=…, pk=…).select_for_update(of=("self",))
-# .select_related("volunteer__person").annotate(confirmed=Exists(its original)), and whether a record that counts
-# exists: ServiceRecord.objects.current().filter(activity=…, volunteer=…, day=…).exists()
+# … and a confirmation's: Attendance.objects.filter(activity=…, pk__in=… | checked out and unconfirmed)
+# .select_for_update(of=("self",)).select_related("volunteer__person").annotate(confirmed=Exists(its original))
+# .order_by("pk"), and whether a record that counts exists: ServiceRecord.objects.current().filter(activity=…,
+# volunteer=…, day=…).exists()
 _RECORDS = ServiceRecord._meta.db_table
-_ATTENDANCE_TO_CONFIRM = hotreads.HotRead(
-    Attendance, related=("volunteer", "volunteer__person"), where="t.activity_id = %s AND t.id = %s", lock=True,
-    flags=(("confirmed", f"EXISTS (SELECT 1 FROM {_RECORDS} r WHERE r.attendance_id = t.id "
-                         f"AND r.kind = '{RecordKind.ORIGINAL.value}')"),))
+_HAS_ORIGINAL = (f"EXISTS (SELECT 1 FROM {_RECORDS} r WHERE r.attendance_id = t.id "
+                 f"AND r.kind = '{RecordKind.ORIGINAL.value}')")
+_TO_CONFIRM = {"related": ("volunteer", "volunteer__person"), "lock": True, "flags": (("confirmed", _HAS_ORIGINAL),)}
+_CLOSED_UNCONFIRMED = hotreads.HotRead(
+    Attendance, where=f"t.activity_id = %s AND t.checked_out_at IS NOT NULL AND NOT {_HAS_ORIGINAL}", **_TO_CONFIRM)
+
+
+@functools.lru_cache(maxsize=16)
+def _attendances_to_confirm(count: int) -> hotreads.HotRead:
+    return hotreads.HotRead(Attendance, where=f"t.activity_id = %s AND t.id IN ({', '.join(['%s'] * count)})",
+                            **_TO_CONFIRM)
+
+
 _CURRENT_RECORD = hotreads.HotRead(
     ServiceRecord, where=f"t.activity_id = %s AND t.volunteer_id = %s AND t.day = %s AND t.kind IN "
     f"('{RecordKind.ORIGINAL.value}', '{RecordKind.CORRECTION.value}') "
@@ -500,19 +511,12 @@ def attendances_confirm(*, activity: Activity, actor, attendance_ids: list[int] 
     one transaction (all or none)."""
     scoping.require(actor, perms.CONFIRM, activity.unit)
     activity = _lock_activity(activity)
-    qs = (Attendance.objects.filter(activity=activity).select_for_update(of=("self",))
-          .select_related("volunteer__person").annotate(confirmed=_original_exists()))
     if attendance_ids is None:
-        qs = qs.filter(checked_out_at__isnull=False, confirmed=False)
-        targets = list(qs.order_by("pk"))
-    elif len(attendance_ids) == 1 and 0 < attendance_ids[0] <= MAX_ID:  # a desk confirming one attendance
-        one = _ATTENDANCE_TO_CONFIRM.first([activity.pk, attendance_ids[0]])
-        if one is None:
-            raise HoursError.NOT_CHECKED_IN.error(detail={"attendance_ids": attendance_ids})
-        targets = [one]
+        targets = _CLOSED_UNCONFIRMED.all([activity.pk])
     else:
         # an id beyond the database's integer range names no row (and SQLite cannot even bind it)
-        found = {a.pk: a for a in qs.filter(pk__in=[pk for pk in attendance_ids if 0 < pk <= MAX_ID]).order_by("pk")}
+        wanted = sorted({pk for pk in attendance_ids if 0 < pk <= MAX_ID})
+        found = {a.pk: a for a in _attendances_to_confirm(len(wanted)).all([activity.pk, *wanted])} if wanted else {}
         missing = [pk for pk in attendance_ids if pk not in found]
         if missing:
             raise HoursError.NOT_CHECKED_IN.error(detail={"attendance_ids": missing})

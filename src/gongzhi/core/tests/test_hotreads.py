@@ -260,16 +260,18 @@ def test_the_attendance_a_desk_confirms_is_the_orm_read_with_its_volunteer_s_per
 
     for confirmed in (False, True):
         with transaction.atomic():
-            hot = hours._ATTENDANCE_TO_CONFIRM.first([act.pk, att.pk])
+            hot = hours._attendances_to_confirm(1).first([act.pk, att.pk])
         expected = orm()
         same(hot, expected, ("volunteer",))
         with CaptureQueriesContext(connection) as queries:
             person = hot.volunteer.person
         assert len(queries) == 0 and columns(person) == columns(expected.volunteer.person)
         assert hot.confirmed is confirmed is expected.confirmed
+        with transaction.atomic():  # "confirm all" reads the closed attendances without an original
+            assert [a.pk for a in hours._CLOSED_UNCONFIRMED.all([act.pk])] == ([] if confirmed else [att.pk])
         if not confirmed:
             hours.attendances_confirm(activity=act, actor=world.user("community"), attendance_ids=[att.pk])
-    assert hours._ATTENDANCE_TO_CONFIRM.first([act.pk + 10_000, att.pk]) is None  # another activity's: none
+    assert hours._attendances_to_confirm(1).first([act.pk + 10_000, att.pk]) is None  # another activity's: none
 
 
 def test_the_current_record_check_counts_what_current_counts(world):
