@@ -72,8 +72,10 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )
     name = models.CharField(_("姓名"), max_length=50)
-    name_pinyin = models.CharField(max_length=200, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=50, db_index=True, editable=False)
+    # Not indexed: search matches them by prefix OR substring (selectors.search_q), which no B-tree index serves on
+    # either database (EXPLAIN: a scan either way), while every insert paid for two (four on PostgreSQL, with _like).
+    name_pinyin = models.CharField(max_length=200, editable=False)
+    name_initials = models.CharField(max_length=50, editable=False)
 
     id_type = models.CharField(_("证件类型"), max_length=16, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number_enc = models.TextField(editable=False, blank=True)
