@@ -1,0 +1,1 @@
+"""Database backends: Django's own, with what measurement showed they lack."""
