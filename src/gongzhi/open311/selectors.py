@@ -66,10 +66,14 @@ def _rows(qs: QuerySet, *, extensions: bool, offset: int = 0, limit: int = MAX_P
             # a page of ≤ 1000 rows is read along an ordered index ((submitted_at, id), (category, submitted_at)):
             # at 1 M PostgreSQL planned a parallel Gather Merge (the workers' start-up cost more than the scan,
             # ≈ 20 ms) and, for status=open, a bitmap scan of the (state, reply_due_at) index and a sort of every
-            # open row in the window (it assumes open rows are spread over time; they are the recent ones)
+            # open row in the window (it assumes open rows are spread over time; they are the recent ones).
+            # The joins stay in the order written (the appeal, then its category, units, team, merged-into and
+            # Open311 link, each by its key): searching the orders of seven relations took 13–19 ms of planning
+            # for a query that runs in 6–9 ms.
             with connection.cursor() as cur:
                 cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                 cur.execute("SET LOCAL enable_bitmapscan = off")
+                cur.execute("SET LOCAL join_collapse_limit = 1")
         rows = list(qs.annotate(updated_at=Subquery(last)).values(*columns)[offset:offset + limit])
     if extensions and rows:
         notes: dict[int, list] = {row["id"]: [] for row in rows}
