@@ -79,6 +79,7 @@ def test_no_personal_data_in_the_public_list(geo, three):
 @pytest.mark.parametrize(("params", "expected"), [
     ({"status": "open"}, "ac"), ({"status": "closed"}, "b"), ({"status": "open,closed"}, "abc"),
     ({"service_code": "C01,C02"}, "ac"), ({"service_code": "S01"}, "b"),
+    ({"service_code": "C01,X99"}, "a"), ({"service_code": "X99"}, ""),  # a code no service has matches nothing
     ({"start_date": "2030-05-05T00:00:00+08:00"}, "bc"),
     ({"end_date": "2030-05-05T12:00:00+08:00"}, "ab"),
     ({"start_date": "2030-05-04T00:00:00Z", "end_date": "2030-05-05T00:00:00Z"}, "a"),
