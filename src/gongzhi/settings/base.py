@@ -112,7 +112,10 @@ TEMPLATES = [
 _POSTGRESQL = "gongzhi.core.db.postgresql"
 
 
-def _engine(db: dict) -> dict:
+def _parse_url(url: str) -> dict:
+    """A DATABASE_URL as Django settings: persistent, health-checked connections; PostgreSQL through our backend."""
+    db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+                               conn_health_checks=True)
     if db["ENGINE"] == "django.db.backends.postgresql":
         db["ENGINE"] = _POSTGRESQL
     return db
@@ -121,8 +124,7 @@ def _engine(db: dict) -> dict:
 def _database_from_env() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        db = _engine(dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-                                           conn_health_checks=True))
+        db = _parse_url(url)
     else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "gongzhi.sqlite3")}
@@ -144,8 +146,7 @@ def _replica_from_env() -> dict | None:
     url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
     if not url:
         return None
-    db = _engine(dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-                                       conn_health_checks=True))
+    db = _parse_url(url)
     if db["ENGINE"] == _POSTGRESQL:
         # a replica that is away must cost a report seconds, not a hung worker; it is then skipped for a while
         db.setdefault("OPTIONS", {}).setdefault("connect_timeout", int(os.environ.get("DATABASE_REPLICA_TIMEOUT", "2")))

@@ -48,7 +48,8 @@ def test_values_are_the_ones_djangos_own_loader_gives():
 
 
 def test_a_value_python_cannot_hold_is_refused_as_by_django():
-    """PostgreSQL holds years to 294276 and 'infinity'; Python's datetime does not: both loaders raise DataError (Django's, wrapping psycopg's)."""
+    """PostgreSQL holds years to 294276 and 'infinity'; Python's datetime does not: both loaders raise the same
+    DataError (Django's, wrapping psycopg's)."""
     for value in ("infinity", "-infinity", "10000-01-01 00:00:00+00"):
         for loader in (None, django_loader()):
             with connection.cursor() as cur:
