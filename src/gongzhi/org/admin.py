@@ -3,6 +3,7 @@ from django.contrib import admin
 from gongzhi.core.admin_scoping import ScopedAdmin
 
 from .models import Organisation, Unit
+from .services import organisation_save
 
 
 @admin.register(Unit)
@@ -22,3 +23,9 @@ class OrganisationAdmin(ScopedAdmin):
     list_filter = ("kind", "active")
     search_fields = ("name",)
     raw_id_fields = ("unit", "parent")
+
+    def save_model(self, request, obj, form, change):
+        organisation_save(organisation=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivated (active off), never deleted: activities and memberships refer to it

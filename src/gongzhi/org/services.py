@@ -7,7 +7,9 @@ from decimal import Decimal
 from django.db import transaction
 
 from gongzhi.accounts import scoping
+from gongzhi.core import events
 
+from . import events as org_events
 from . import permissions as perms
 from .divisions import UnitKind, code_problem, path_for
 from .errors import OrgError
@@ -72,7 +74,21 @@ def organisation_create(
         raise OrgError.ORG_PARENT_INVALID.error(detail={"field": "parent"})
     if Organisation.objects.filter(unit=unit, name=name).exists():
         raise OrgError.ORG_NAME_TAKEN.error(detail={"field": "name"})
-    return Organisation.objects.create(
+    organisation = Organisation.objects.create(
         name=name[:120], kind=kind, unit=unit, parent=parent, description=description[:5000],
         contact_name=contact_name[:50], contact_phone=contact_phone[:20],
     )
+    events.publish(org_events.ORGANISATION_CHANGED, organisation=organisation, before=None)
+    return organisation
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation) -> Organisation:
+    """Save an organisation as the back office edited it (its unit, kind or active flag may have changed) and
+    announce it with the row as it was stored, so what others derive from it moves with it."""
+    before = None
+    if organisation.pk is not None:
+        before = Organisation.objects.select_for_update().select_related("unit").filter(pk=organisation.pk).first()
+    organisation.save()
+    events.publish(org_events.ORGANISATION_CHANGED, organisation=organisation, before=before)
+    return organisation

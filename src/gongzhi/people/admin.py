@@ -58,7 +58,14 @@ class VolunteerAdmin(ScopedAdmin):
     list_filter = ("status",)
     search_fields = ("number", "person__name")
     raw_id_fields = ("person", "unit")
-    readonly_fields = ("status", "number")
+    # status moves through the screening services (each change recorded), and the unit with it: not edited here
+    readonly_fields = ("status", "number", "unit")
+
+    def has_add_permission(self, request):
+        return False  # volunteers apply (people.services.volunteer_apply): consent, number and history with it
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ConsentRecord)

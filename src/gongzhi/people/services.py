@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import scoping
-from gongzhi.core import clock, crypto
+from gongzhi.core import clock, crypto, events
 from gongzhi.core.errors import CommonError
 from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Organisation, OrgKind, Unit
 from gongzhi.privacy.masking import mask_address, mask_id_number, mask_phone
 
+from . import events as people_events
 from . import permissions as perms
 from .errors import PeopleError
 from .identity import (
@@ -383,6 +384,8 @@ def volunteer_apply(
     if guardian:
         ConsentRecord.objects.create(person=person, purpose=ConsentPurpose.GUARDIAN, granted=True, guardian_name=guardian[:50],
                                      recorded_by=actor, note="volunteer")
+    events.publish(people_events.VOLUNTEER_STATUS_CHANGED, profile=profile, from_status="",
+                   to_status=VolunteerStatus.APPLIED)
     return profile
 
 
@@ -391,11 +394,13 @@ def _lock_profile(profile: VolunteerProfile) -> VolunteerProfile:
 
 
 def _set_status(profile: VolunteerProfile, to: str, *, actor, reason: str = "") -> None:
-    VolunteerStatusChange.objects.create(profile=profile, from_status=profile.status, to_status=to, actor=actor,
+    before = profile.status
+    VolunteerStatusChange.objects.create(profile=profile, from_status=before, to_status=to, actor=actor,
                                          reason=reason[:200])
     profile.status = to
     profile.status_changed_at = clock.now()
     profile.save(update_fields=["status", "status_changed_at"])
+    events.publish(people_events.VOLUNTEER_STATUS_CHANGED, profile=profile, from_status=before, to_status=to)
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from gongzhi.core.admin_scoping import AppendOnlyAdmin
 
-from .models import Rollup
+from .models import RegisteredCount, Rollup
 
 
 @admin.register(Rollup)
@@ -14,3 +14,12 @@ class RollupAdmin(AppendOnlyAdmin):
                     "records", "hours", "beneficiaries")
     list_filter = ("grain",)
     search_fields = ("unit_path", "period")
+
+
+@admin.register(RegisteredCount)
+class RegisteredCountAdmin(AppendOnlyAdmin):
+    """Read-only, derived like the rollups (``registry.py``)."""
+
+    scope_perm, scope_path = "reports.view", "unit_path"
+    list_display = ("unit_path", "volunteers", "organisations", "teams")
+    search_fields = ("unit_path",)

@@ -14,6 +14,7 @@ class ReportsConfig(AppConfig):
 
         from . import (
             permissions,  # noqa: F401
+            registry,
             rollups,
         )
 
@@ -21,3 +22,5 @@ class ReportsConfig(AppConfig):
         events.subscribe("hours.record_added", rollups.on_record_added)
         events.subscribe("activities.status_changed", rollups.on_status_changed)
         events.subscribe("activities.beneficiaries_recorded", rollups.on_beneficiaries_recorded)
+        events.subscribe("people.volunteer_status_changed", registry.on_volunteer_status_changed)
+        events.subscribe("org.organisation_changed", registry.on_organisation_changed)

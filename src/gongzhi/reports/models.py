@@ -8,6 +8,10 @@ Three tables, all derived (``gongzhi rollups --rebuild`` recomputes them from th
   ``Rollup.volunteers`` (category '') moves only when a reference count goes 0→1 or 1→0: exact distinct volunteers.
 - ``ParticipationRef``: (activity, volunteer) with the number of current records; a 人次 is one volunteer in one
   activity with at least one current record, counted on 0→1 and uncounted on 1→0.
+
+And one kept the same way for the dashboard's "registered now" figures (``registry.py``):
+
+- ``RegisteredCount``: active volunteers, organisations and teams at a unit path, counting every unit below it.
 """
 
 from decimal import Decimal
@@ -89,3 +93,20 @@ class ParticipationRef(models.Model):
 
     def __str__(self):
         return f"{self.activity_id}/{self.volunteer_id}×{self.refs}"
+
+
+class RegisteredCount(models.Model):
+    """Registered now at ``unit_path`` and below: a row for the unit of each volunteer or organisation and for
+    every ancestor, so a unit's count is one row (``registry.py`` keeps it; ``--rebuild`` recomputes it)."""
+
+    unit_path = models.CharField(max_length=24, unique=True)
+    volunteers = models.IntegerField(_("注册志愿者（名）"), default=0)
+    organisations = models.IntegerField(_("志愿服务组织（个）"), default=0)
+    teams = models.IntegerField(_("志愿服务队伍（支）"), default=0)
+
+    class Meta:
+        verbose_name = _("注册数汇总")
+        verbose_name_plural = _("注册数汇总")
+
+    def __str__(self):
+        return f"{self.unit_path}: {self.volunteers}/{self.organisations}/{self.teams}"

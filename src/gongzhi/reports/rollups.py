@@ -156,10 +156,10 @@ class Changes:
             d = deltas.setdefault((p, g, per, ""), {})
             d["volunteers"] = d.get("volunteers", 0) + turned
         rows = {k: [d.get(n, 0) for n in COUNTERS] for k, d in deltas.items() if any(d.values())}
-        _upsert_add(Rollup, ("unit_path", "grain", "period", "category"), COUNTERS, rows)
+        upsert_add(Rollup, ("unit_path", "grain", "period", "category"), COUNTERS, rows)
 
 
-def _upsert_add(model, key_fields: tuple[str, ...], add_fields: tuple[str, ...], rows: dict[tuple, list[int]],
+def upsert_add(model, key_fields: tuple[str, ...], add_fields: tuple[str, ...], rows: dict[tuple, list[int]],
                 returning: bool = False) -> dict[tuple, list[int]]:
     """``INSERT … ON CONFLICT (key) DO UPDATE SET f = f + excluded.f`` for many keys in one statement per batch.
 
@@ -193,7 +193,7 @@ def _bump_refs(model, deltas: dict, fields: tuple[str, ...]):
     deltas = {k: d for k, d in deltas.items() if d}
     if not deltas:
         return
-    after = _upsert_add(model, fields, ("refs",), {k: [d] for k, d in deltas.items()}, returning=True)
+    after = upsert_add(model, fields, ("refs",), {k: [d] for k, d in deltas.items()}, returning=True)
     for key in sorted(deltas):
         now = after[key][0]
         before = now - deltas[key]
@@ -335,7 +335,10 @@ def _analyze() -> None:
 
 @transaction.atomic
 def rebuild(log=lambda _msg: None) -> dict[str, int]:
-    """Recompute every rollup from the base tables: set-based SQL for the big tables, in one transaction."""
+    """Recompute every rollup from the base tables: set-based SQL for the big tables, in one transaction (and the
+    registered counts, ``registry.py``, with them)."""
+    from . import registry
+
     lv = levels()
     _analyze()
     if connection.vendor == "postgresql":  # big GROUP BYs: hash them in memory rather than sort on disk
@@ -366,8 +369,10 @@ def rebuild(log=lambda _msg: None) -> dict[str, int]:
         "WHERE refs > 0 GROUP BY unit_path, grain, period "
         "ON CONFLICT (unit_path, grain, period, category) DO UPDATE SET volunteers = excluded.volunteers")
     log("rollups")
+    registered = registry.rebuild()
+    log("registered counts")
     return {"rollups": Rollup.objects.count(), "presence": VolunteerPresence.objects.count(),
-            "participations": ParticipationRef.objects.count()}
+            "participations": ParticipationRef.objects.count(), "registered": registered}
 
 
 _QUARTER = "substr(period, 1, 5) || 'Q' || CAST((CAST(substr(period, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"
@@ -412,7 +417,10 @@ def _rollups_insert(leaf, lv: list[int]) -> None:
 
 
 def check() -> list[str]:
-    """Differences between the stored (incremental) rollups and a recomputation; empty when they agree."""
+    """Differences between the stored (incremental) rollups and registered counts and a recomputation; empty when
+    they agree."""
+    from . import registry
+
     lv = levels()
     _analyze()
     problems: list[str] = []
@@ -446,6 +454,7 @@ def check() -> list[str]:
         if any(row[4:]):
             have[row[:4]] = tuple(row[4:])
     problems += _diff("rollup", want, have)
+    problems += registry.check()
     return problems
 
 

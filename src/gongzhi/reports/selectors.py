@@ -29,9 +29,10 @@ from gongzhi.core import clock
 from gongzhi.core.errors import CommonError
 from gongzhi.hours.models import ServiceRecord
 from gongzhi.org.models import Organisation, OrgKind, Unit, subtree_q
-from gongzhi.people.models import Person, TeamMembership, VolunteerProfile, VolunteerStatus
+from gongzhi.people.models import Person, TeamMembership, VolunteerProfile
 
 from . import permissions as perms
+from . import registry
 from .errors import ReportsError
 from .models import ALL_PERIOD, Grain, Rollup, hours_from_e4
 from .rollups import local_day
@@ -214,32 +215,8 @@ def _base_figures(unit: Unit, children: list[Unit], period: Period):
 
 def _registered(unit: Unit, children: list[Unit]) -> tuple[dict, dict[str, dict]]:
     """Registered (active) volunteers, organisations and teams now, in the unit's subtree and per child."""
-    units = dict(Unit.objects.subtree(unit.path).values_list("id", "path"))
-    child_paths = [c.path for c in children]
-
-    def owner(path: str) -> str | None:
-        for p in child_paths:
-            if path.startswith(p):
-                return p
-        return None
-
-    total = {"volunteers": 0, "organisations": 0, "teams": 0}
-    per_child = {p: dict(total) for p in child_paths}
-
-    def add(unit_id, name, n):
-        total[name] += n
-        p = owner(units[unit_id])
-        if p is not None:
-            per_child[p][name] += n
-
-    for unit_id, n in (VolunteerProfile.objects.filter(status=VolunteerStatus.ACTIVE, unit_id__in=list(units))
-                       .order_by().values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")):
-        add(unit_id, "volunteers", n)
-    for unit_id, kind, n in (Organisation.objects.filter(active=True, unit_id__in=list(units))
-                             .order_by().values_list("unit_id", "kind").annotate(n=Count("id"))
-                             .values_list("unit_id", "kind", "n")):
-        add(unit_id, "teams" if kind == OrgKind.TEAM else "organisations", n)
-    return total, per_child
+    found = registry.counts([unit.path, *(c.path for c in children)])
+    return found[unit.path], {c.path: found[c.path] for c in children}
 
 
 def _unit_out(u: Unit) -> dict:

@@ -138,18 +138,33 @@ def test_template_download_has_headers_and_help(api):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migration-seeded rows for later tests
-def test_upload_runs_in_a_background_thread_when_configured(api, world):
-    """With IMPORT_RUN_IN_BACKGROUND the upload answers 201 at once and a daemon thread finishes the job."""
-    import threading
+def test_upload_runs_in_a_background_thread_when_configured(api, world, monkeypatch):
+    """With IMPORT_RUN_IN_BACKGROUND the upload answers 201 at once and a daemon thread finishes the job.
 
+    The thread is held until the response is out: the test database is one in-memory SQLite shared by both
+    threads, where a write meeting the response's read fails at once ("table is locked") instead of waiting as
+    it does on a database file (busy timeout) or on PostgreSQL."""
+    import threading
+    from types import SimpleNamespace
+
+    from gongzhi.people import importing
+
+    held = []
+
+    class Held(threading.Thread):
+        def start(self):
+            held.append(self)
+
+    monkeypatch.setattr(importing, "threading", SimpleNamespace(Thread=Held))
     data = make_xlsx([["后台甲", ident(941)], ["后台乙", ident(942)]], ["姓名", "身份证号"])
     with override_settings(IMPORT_RUN_IN_BACKGROUND=True):
         r = post_import(api("community"), data, unit_id=world.community_a.pk)
     assert r.status_code == 201
     job_id = r.json()["id"]
-    for thread in threading.enumerate():
-        if thread.name == f"import-{job_id}":
-            thread.join(timeout=30)
+    assert r.json()["status"] == "pending"
+    assert [(t.name, t.daemon) for t in held] == [(f"import-{job_id}", True)]
+    threading.Thread.start(held[0])
+    held[0].join(timeout=30)
     job = api("community").get(f"people/imports/{job_id}").json()
     assert job["status"] == "done" and job["created_count"] == 2, job
 

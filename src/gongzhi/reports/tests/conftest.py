@@ -29,9 +29,14 @@ class Facts:
         person = make_person(self.w, name, unit, seq=self.seq, phone=f"1380000{self.seq:04d}")
         profile = volunteer_apply(person=person, actor=self.w.user("district"), consent_confirmed=True)
         if active:
-            VolunteerProfile.objects.filter(pk=profile.pk).update(status=VolunteerStatus.ACTIVE)
-            profile.refresh_from_db()
+            self.volunteer_status(profile, VolunteerStatus.ACTIVE)
         return profile
+
+    def volunteer_status(self, profile: VolunteerProfile, to: str) -> None:
+        before = VolunteerProfile.objects.values_list("status", flat=True).get(pk=profile.pk)  # as stored
+        VolunteerProfile.objects.filter(pk=profile.pk).update(status=to)
+        profile.refresh_from_db()
+        events.publish("people.volunteer_status_changed", profile=profile, from_status=before, to_status=to)
 
     def activity(self, unit, *, category: str = "convenience", starts: dt.datetime | None = None,
                  finished: bool = True, organiser=None, title: str = "活动") -> Activity:

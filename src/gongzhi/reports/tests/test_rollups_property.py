@@ -12,8 +12,11 @@ from hypothesis import strategies as st
 
 from gongzhi.activities.models import Activity, ActivityStatus, BeneficiaryCount
 from gongzhi.hours.models import ServiceRecord
+from gongzhi.org.models import Organisation, OrgKind
+from gongzhi.org.services import organisation_create, organisation_save
+from gongzhi.people.models import VolunteerStatus
 from gongzhi.reports import rollups
-from gongzhi.reports.models import ParticipationRef, Rollup, VolunteerPresence
+from gongzhi.reports.models import ParticipationRef, RegisteredCount, Rollup, VolunteerPresence
 
 from .conftest import SH
 
@@ -27,6 +30,9 @@ OPS = st.one_of(
                                                                        ActivityStatus.CANCELLED])),
     st.tuples(st.just("beneficiaries"), st.integers(0, 3), st.integers(0, 500)),
     st.tuples(st.just("beneficiaries_correct"), st.integers(0, 50), st.integers(0, 500)),
+    st.tuples(st.just("volunteer_status"), st.integers(0, 3), st.sampled_from(list(VolunteerStatus))),
+    st.tuples(st.just("organisation"), st.integers(0, 2), st.integers(0, 4), st.sampled_from(list(OrgKind)),
+              st.booleans()),
 )
 
 
@@ -39,14 +45,19 @@ def snapshot() -> tuple:
         set(VolunteerPresence.objects.filter(~Q(refs=0)).values_list("unit_path", "grain", "period", "volunteer_id",
                                                                      "refs")),
         set(ParticipationRef.objects.filter(~Q(refs=0)).values_list("activity_id", "volunteer_id", "refs")),
+        set(RegisteredCount.objects.filter(~Q(volunteers=0) | ~Q(organisations=0) | ~Q(teams=0))
+            .values_list("unit_path", "volunteers", "organisations", "teams")),
     )
 
 
 def test_incremental_rollups_equal_a_rebuild_after_any_sequence(world, facts):
-    """Random inserts, corrections (also moving the day across months), revocations, status changes and beneficiary
-    corrections: incremental == recomputed, and --check agrees."""
+    """Random inserts, corrections (also moving the day across months), revocations, status changes, beneficiary
+    corrections, volunteers registered and suspended, organisations created, moved, retyped and deactivated:
+    incremental == recomputed, and --check agrees."""
     volunteers = [facts.volunteer(n, u) for n, u in (("甲", world.community_a), ("乙", world.grid_a),
                                                      ("丙", world.community_b))]
+    volunteers.append(facts.volunteer("丁", world.community_a2, active=False))
+    units = [world.district, world.street_a, world.community_a, world.grid_a, world.community_b]
     activity_ids = [facts.activity(u, category=c, starts=s, finished=False).pk for u, c, s in (
         (world.community_a, "convenience", dt.datetime(2025, 3, 31, 22, 30, tzinfo=SH)),  # 14:30 UTC: still March
         (world.grid_a, "child_care", dt.datetime(2025, 4, 1, 0, 30, tzinfo=SH)),  # 31 March in UTC, April locally
@@ -82,6 +93,17 @@ def test_incremental_rollups_equal_a_rebuild_after_any_sequence(world, facts):
                 elif kind == "beneficiaries_correct" and bens:
                     old = bens[op[1] % len(bens)]
                     facts.beneficiaries(old.activity, op[2], replaces=old)
+                elif kind == "volunteer_status":
+                    facts.volunteer_status(volunteers[op[1]], op[2])
+                elif kind == "organisation":
+                    _k, oi, ui, org_kind, active = op
+                    orgs = list(Organisation.objects.select_related("unit").order_by("pk"))
+                    if oi >= len(orgs):
+                        organisation_create(name=f"组织{len(orgs)}", kind=org_kind, unit=units[ui])
+                    else:
+                        org = orgs[oi]
+                        org.unit, org.kind, org.active = units[ui], org_kind, active
+                        organisation_save(organisation=org)
             incremental = snapshot()
             assert rollups.check() == []
             rollups.rebuild()

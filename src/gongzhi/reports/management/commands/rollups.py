@@ -1,4 +1,5 @@
-"""``gongzhi rollups --rebuild`` recomputes the report rollups from the base tables; ``--check`` compares them."""
+"""``gongzhi rollups --rebuild`` recomputes the report rollups and registered counts from the base tables;
+``--check`` compares them."""
 
 import time
 
@@ -8,7 +9,8 @@ from gongzhi.reports import rollups
 
 
 class Command(BaseCommand):
-    help = "Rebuild (--rebuild) or verify (--check) the report rollups against the service records and activities."
+    help = ("Rebuild (--rebuild) or verify (--check) the report rollups and registered counts against the service "
+            "records, activities, volunteers and organisations.")
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="recompute every rollup from scratch")
@@ -24,7 +26,7 @@ class Command(BaseCommand):
                 else (lambda _m: None)
             counts = rollups.rebuild(log=log)
             self.stdout.write(f"rebuilt: {counts['rollups']} rollup rows, {counts['presence']} presence rows, "
-                              f"{counts['participations']} participations in {time.perf_counter() - started:.1f}s")
+                              f"{counts['participations']} participations, {counts['registered']} registered counts in {time.perf_counter() - started:.1f}s")
         if check:
             problems = rollups.check()
             for p in problems[:50]:
