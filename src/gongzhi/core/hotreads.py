@@ -1,7 +1,9 @@
 """Hand-written SQL for the few statements every check-in, check-out and confirmation pays (issue 6): the bearer
 token with its user, the volunteer with their person, the activity and attendance under their row locks, the
 sign-up, the rules in force, the award's accounts; and the inserts and updates of the attendance, the service record
-and the points transaction (:func:`insert_many`, :func:`update_by_pk`, :func:`add_by_pk`).
+and the points transaction (:func:`insert_many`, :func:`update_by_pk`, :func:`add_by_pk`). And the dashboard's
+reads, every district's landing page: its unit with children and parent, its rollups, its registered counts
+(:func:`rows` for reads that want values, not instances).
 
 The ORM builds and compiles a queryset anew on every call — 0.5–1.5 ms of CPU for a ``select_related`` look-up,
 several times what the database spends on it. A :class:`HotRead` composes its statement once per database vendor
@@ -16,7 +18,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Model
 
 
@@ -57,6 +59,20 @@ class HotRead:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [_instance(self, plan, row, connection, using) for row in rows]
+
+
+def rows(model: type[Model], sql: str, params: list | tuple) -> list[dict]:
+    """The rows of ``sql`` (over ``model``'s table) as dicts by column name, read from the database the ORM would
+    read ``model`` from (the replica inside :func:`gongzhi.ops.dbrouter.reading_from_replica`)."""
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def marks(values) -> str:
+    """``%s, %s, …``: one placeholder per value, for an ``IN (…)``."""
+    return ", ".join(["%s"] * len(values))
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,7 @@ XLSX_DOC = {"responses": {200: {"description": "xlsx", "content": {XLSX: {"schem
 
 def _dashboard(request, q: DashboardQuery) -> dict:
     period = selectors.period_parse(q.period, start=q.start, end=q.end)
-    return selectors.dashboard(actor=request.auth, unit=selectors.report_unit_get(actor=request.auth,
-                                                                                  unit_id=q.unit_id), period=period)
+    return selectors.dashboard(actor=request.auth, unit=q.unit_id, period=period)
 
 
 @router.get("/reports/dashboard", response=DashboardOut,

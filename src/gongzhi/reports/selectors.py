@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import router
 from django.db.models import CharField, Count, F, Q, Sum, Value
 from django.db.models.functions import Cast, Concat, Substr, TruncMonth
 from django.utils.translation import gettext as _g
@@ -25,9 +26,10 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import scoping
 from gongzhi.activities.models import Activity, ActivityStatus, BeneficiaryCount, Category
-from gongzhi.core import clock
+from gongzhi.core import clock, hotreads, ids
 from gongzhi.core.errors import CommonError
 from gongzhi.hours.models import ServiceRecord
+from gongzhi.org.divisions import UnitKind
 from gongzhi.org.models import Organisation, OrgKind, Unit, subtree_q
 from gongzhi.people.models import Person, TeamMembership, VolunteerProfile
 
@@ -119,45 +121,33 @@ def period_parse(value: str | None = None, *, start: dt.date | None = None, end:
     raise ReportsError.PERIOD_INVALID.error(detail={"period": value[:20]})
 
 
-def report_unit_get(*, actor, unit_id: int | None = None) -> Unit:
-    """The unit whose figures are asked for: by id within the actor's scope (404 outside), else their top unit."""
-    if unit_id is not None:
-        return scoping.get_scoped(Unit.objects.all(), actor, perms.VIEW, "path", pk=unit_id)
-    scoping.require(actor, perms.VIEW)
-    roots = scoping.paths_with(actor, perms.VIEW)
-    qs = Unit.objects.filter(path=roots[0]) if roots else Unit.objects.filter(parent__isnull=True)
-    unit = qs.order_by("path").first()
-    if unit is None:
-        raise CommonError.NOT_FOUND.error()
-    return unit
-
-
 def _zero() -> dict:
     return {"activities": 0, "participations": 0, "volunteers": 0, "hours": Decimal("0.0000"), "beneficiaries": 0,
             "records": 0}
 
 
-def _from_rollup(r: Rollup | dict) -> dict:
-    get = r.get if isinstance(r, dict) else lambda n: getattr(r, n)
-    return {"activities": get("activities"), "participations": get("participations"),
-            "volunteers": get("volunteers"), "hours": hours_from_e4(get("hours_e4")),
-            "beneficiaries": get("beneficiaries"), "records": get("records")}
+def _from_rollup(r: dict) -> dict:
+    return {"activities": r["activities"], "participations": r["participations"], "volunteers": r["volunteers"],
+            "hours": hours_from_e4(r["hours_e4"]), "beneficiaries": r["beneficiaries"], "records": r["records"]}
 
 
-ROLLUP_VALUES = ("unit_path", "period", "category", "activities", "participations", "volunteers", "records",
-                 "hours_e4", "beneficiaries")
+_ROLLUP_SQL = (
+    "SELECT grain, unit_path, period, category, activities, participations, volunteers, records, hours_e4, "
+    f"beneficiaries FROM {Rollup._meta.db_table} "
+    "WHERE (grain = %s AND period = %s AND (unit_path = %s OR (category = '' AND unit_path IN ({paths})))) "
+    "OR (grain = %s AND category = '' AND unit_path = %s{months})"
+)
 
 
 def _rollup_figures(unit: Unit, children: list[Unit], period: Period):
-    """One indexed query: the unit's and its children's rows, the unit's rows per category, its months."""
+    """One indexed query (by the rollup key): the unit's and its children's rows, the unit's rows per category, its
+    months. Hand-written: compiling it as a queryset took longer than the rest of the dashboard's reads."""
     paths = [unit.path, *(c.path for c in children)]
-    months = Q(grain=Grain.MONTH, category="", unit_path=unit.path)
     wanted = period.months()
-    if wanted is not None:
-        months &= Q(period__in=wanted)
-    rows = Rollup.objects.filter(
-        Q(grain=period.grain, period=period.key, unit_path__in=paths, category="")
-        | Q(grain=period.grain, period=period.key, unit_path=unit.path) | months).values("grain", *ROLLUP_VALUES)
+    sql = _ROLLUP_SQL.format(paths=hotreads.marks(paths),
+                             months=f" AND period IN ({hotreads.marks(wanted)})" if wanted is not None else "")
+    rows = hotreads.rows(Rollup, sql, [period.grain, period.key, unit.path, *paths, Grain.MONTH, unit.path,
+                                       *(wanted or ())])
     units, by_category, by_month = {}, {}, {}
     for r in rows:
         if r["grain"] == period.grain and r["period"] == period.key:
@@ -165,8 +155,7 @@ def _rollup_figures(unit: Unit, children: list[Unit], period: Period):
                 units[r["unit_path"]] = _from_rollup(r)
             elif r["unit_path"] == unit.path:
                 by_category[r["category"]] = _from_rollup(r)
-        if r["grain"] == Grain.MONTH and r["category"] == "" and r["unit_path"] == unit.path and (
-                wanted is None or r["period"] in wanted):
+        if r["grain"] == Grain.MONTH and r["category"] == "" and r["unit_path"] == unit.path:
             by_month[r["period"]] = _from_rollup(r)
     return units.get(unit.path, _zero()), {c.path: units.get(c.path, _zero()) for c in children}, by_category, \
         by_month
@@ -219,19 +208,54 @@ def _registered(unit: Unit, children: list[Unit]) -> tuple[dict, dict[str, dict]
     return found[unit.path], {c.path: found[c.path] for c in children}
 
 
+UNIT_KIND_LABELS = dict(UnitKind.choices)
+
+
 def _unit_out(u: Unit) -> dict:
-    return {"id": u.pk, "name": u.name, "kind": u.kind, "kind_label": str(u.get_kind_display()), "code": u.code}
+    return {"id": u.pk, "name": u.name, "kind": u.kind, "kind_label": str(UNIT_KIND_LABELS.get(u.kind, u.kind)),
+            "code": u.code}
+
+
+# a unit, its children and its parent, by the unit's id or path (index look-ups; hand-written, see core.hotreads)
+_FAMILY_BY_ID = hotreads.HotRead(
+    Unit, order_by="t.path",
+    where="t.id = %s OR t.parent_id = %s OR t.id = (SELECT u.parent_id FROM org_unit u WHERE u.id = %s)")
+_FAMILY_BY_PATH = hotreads.HotRead(
+    Unit, order_by="t.path",
+    where="t.path = %s OR t.parent_id = (SELECT u.id FROM org_unit u WHERE u.path = %s) "
+          "OR t.id = (SELECT u.parent_id FROM org_unit u WHERE u.path = %s)")
+
+
+def _family(actor, unit: Unit | int | None) -> tuple[Unit, list[Unit], Unit | None]:
+    """The unit asked for (by id, or the actor's top unit when None) — 403 without ``reports.view`` anywhere, 404
+    for a missing unit or one outside the actor's units — its children in path order and its parent, in one query."""
+    scoping.require(actor, perms.VIEW)
+    if isinstance(unit, Unit):
+        unit = unit.pk
+    if unit is None:  # the actor's top unit (a superuser without roles: the first root of the tree)
+        roots = scoping.paths_with(actor, perms.VIEW)
+        if not roots:
+            unit = Unit.objects.filter(parent__isnull=True).order_by("path").values_list("pk", flat=True).first()
+            if unit is None:
+                raise CommonError.NOT_FOUND.error()
+    if unit is not None:
+        if not ids.in_range(unit):
+            raise CommonError.NOT_FOUND.error()
+        rows = _FAMILY_BY_ID.all([unit] * 3, using=router.db_for_read(Unit))
+        found = next((r for r in rows if r.pk == unit), None)
+    else:
+        rows = _FAMILY_BY_PATH.all([roots[0]] * 3, using=router.db_for_read(Unit))
+        found = next((r for r in rows if r.path == roots[0]), None)
+    if found is None or not scoping.can(actor, perms.VIEW, found):
+        raise CommonError.NOT_FOUND.error()
+    children = [r for r in rows if r.parent_id == found.pk]
+    parent = next((r for r in rows if r.pk == found.parent_id), None)
+    return found, children, parent
 
 
 def dashboard(*, actor, unit: Unit | int | None, period: Period) -> dict:
     """Figures of ``unit`` in ``period``, a row per direct child, by category and by month; registered counts."""
-    if not isinstance(unit, Unit):
-        unit = report_unit_get(actor=actor, unit_id=unit)
-    elif not scoping.can(actor, perms.VIEW, unit):  # the same answers as report_unit_get, without a query
-        scoping.require(actor, perms.VIEW)
-        raise CommonError.NOT_FOUND.error()
-    children = list(Unit.objects.filter(parent=unit).order_by("path"))
-    parent = Unit.objects.filter(pk=unit.parent_id).first() if unit.parent_id else None
+    unit, children, parent = _family(actor, unit)
     if period.grain == RANGE:
         total, kids, by_category, by_month = _base_figures(unit, children, period)
     else:

@@ -94,8 +94,7 @@ def _charts(data: dict) -> dict:
 @reading_from_replica()
 def dashboard(request):
     period = _period(request)
-    unit = selectors.report_unit_get(actor=request.user, unit_id=int_param(request.GET.get("unit"), None))
-    data = selectors.dashboard(actor=request.user, unit=unit, period=period)
+    data = selectors.dashboard(actor=request.user, unit=int_param(request.GET.get("unit"), None), period=period)
     cards = [(FIGURE_LABELS[k], data["figures"][k]) for k in FIGURE_LABELS]
     registered = [(REGISTERED_LABELS[k], data["registered"][k]) for k in REGISTERED_LABELS]
     children = [{**c, "url": f"{reverse('reports:dashboard')}?{_query(data, c['unit']['id'])}"}
@@ -105,7 +104,7 @@ def dashboard(request):
         "data": data, "cards": cards, "registered": registered, "children": children, "parent_url": parent_url,
         "charts": _charts(data), "periods": _period_choices(period), "period": period,
         "export_url": f"{reverse('reports:export')}?{_query(data)}",
-        "teams_url": f"{reverse('reports:teams')}?unit={unit.pk}",
+        "teams_url": f"{reverse('reports:teams')}?unit={data['unit']['id']}",
     })
 
 
@@ -114,8 +113,8 @@ def dashboard(request):
 @reading_from_replica()
 def export(request):
     period = _period(request)
-    unit = selectors.report_unit_get(actor=request.user, unit_id=int_param(request.GET.get("unit"), None))
-    body, name = dashboard_xlsx(selectors.dashboard(actor=request.user, unit=unit, period=period))
+    body, name = dashboard_xlsx(selectors.dashboard(actor=request.user, unit=int_param(request.GET.get("unit"), None),
+                                                    period=period))
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from gongzhi.conftest import ApiClient
+
 pytestmark = pytest.mark.django_db
 
 FIGS = ("activities", "participations", "volunteers", "hours", "beneficiaries")
@@ -81,6 +83,24 @@ def test_street_admin_sees_only_their_street(world, api, small_world):
         assert r.status_code == 404 and r.json()["code"] == "not_found"
     assert api("volunteer").get("reports/dashboard").status_code == 403
     assert api(None).get("reports/dashboard").status_code == 401
+
+
+def test_the_unit_its_children_and_its_parent(world, api, small_world, django_user_model):
+    """The district admin opening a street sees the district as its parent; a missing id, or one no row can
+    have, is 404; a superuser without roles lands on the top of the tree."""
+    district = api("district")
+    body = district.get("reports/dashboard", unit_id=world.street_a.pk, period="2025").json()
+    assert body["unit"] == {"id": world.street_a.pk, "name": "艾山街道", "kind": "street",
+                            "kind_label": "街道/乡镇", "code": "370117001"}
+    assert body["parent"]["name"] == "钢城区"
+    assert [c["unit"]["name"] for c in body["children"]] == ["永兴社区", "金鼎社区"]
+    for missing in (999_999, 2**63):
+        r = district.get("reports/dashboard", unit_id=missing)
+        assert r.status_code == 404 and r.json()["code"] == "not_found", r.json()
+    root = django_user_model.objects.create(username="root", is_superuser=True, is_staff=True)
+    top = ApiClient(root).get("reports/dashboard", period="2025").json()
+    assert top["unit"]["name"] == "钢城区" and top["parent"] is None
+    assert [c["unit"]["name"] for c in top["children"]] == ["艾山街道", "里辛街道"]
 
 
 @pytest.mark.parametrize("params, code", [
