@@ -69,6 +69,9 @@ def test_community_children_are_grids(world, api, small_world):
     assert figs(body["figures"]) == (2, 3, 3, 10.5, 50)
     assert [(c["unit"]["name"], figs(c["figures"])) for c in body["children"]] == [
         ("永兴社区第一网格", (1, 1, 1, 4.0, 0))]
+    grid = api("community").get("reports/dashboard", unit_id=body["children"][0]["unit"]["id"], period="2025")
+    assert grid.status_code == 200 and grid.json()["children"] == []  # a leaf: no children's rows to read
+    assert figs(grid.json()["figures"]) == (1, 1, 1, 4.0, 0)
 
 
 def test_street_admin_sees_only_their_street(world, api, small_world):
@@ -83,6 +86,20 @@ def test_street_admin_sees_only_their_street(world, api, small_world):
         assert r.status_code == 404 and r.json()["code"] == "not_found"
     assert api("volunteer").get("reports/dashboard").status_code == 403
     assert api(None).get("reports/dashboard").status_code == 401
+
+
+def test_unit_kind_labels_follow_the_request_language(world, api):
+    """The kind labels are translated once per language and kept: an English request gets English ones, the next
+    Chinese request Chinese ones again."""
+    district = api("district")
+    district.headers["HTTP_ACCEPT_LANGUAGE"] = "en"
+    body = district.get("reports/dashboard", unit_id=world.street_a.pk).json()
+    assert body["unit"]["kind_label"] == "Street/township"
+    assert body["parent"]["kind_label"] != "区县"
+    del district.headers["HTTP_ACCEPT_LANGUAGE"]
+    body = district.get("reports/dashboard", unit_id=world.street_a.pk).json()
+    assert body["unit"]["kind_label"] == "街道/乡镇"
+    assert body["parent"]["kind_label"] == "区县"
 
 
 def test_the_unit_its_children_and_its_parent(world, api, small_world, django_user_model):
