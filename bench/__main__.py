@@ -30,10 +30,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-# the sizes of each benchmark per scale: district fits `make bench` (< 30 min on 2 cores); province is the issue's
+# the sizes of each benchmark per scale: district fits `make bench` (< 30 min on 2 cores); province is the issue's.
+# The district's dashboard runs on the city's 2.5 M records, not the district's 650 k: its goal is stated at 10 M, and
+# the baseline's scan grows with the rows while the rollup reads do not (so 650 k flattered DuckDB); 2.5 M adds
+# about 4 minutes.
 PRESETS = {
     "district": {"import": ["--rows", "100000", "--sizes", "25000,50000"],
-                 "dashboard": ["--records", "650000", "--runs", "100"],
+                 "dashboard": ["--records", "2500000", "--runs", "100"],
                  "dispatch": ["--volunteers", "65000", "--orders", "200"],
                  "open311": ["--requests", "65000", "--runs", "50"],
                  "points": ["--seconds", "20"]},
