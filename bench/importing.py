@@ -144,7 +144,8 @@ def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bo
 
     floor_db = _sqlite_snapshot() if connection.vendor == "sqlite" and not stages else None
     job = new_job()
-    started, cpu = time.perf_counter(), _cpu_seconds()
+    backend = _backend_pid(connection)
+    started, cpu, db_cpu = time.perf_counter(), _cpu_seconds(), _proc_cpu(backend)
     if profile:
         import cProfile
         import pstats
@@ -155,8 +156,9 @@ def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bo
         prof.disable()
     else:
         job = import_job_run(job=job)
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-    out = {"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "status": job.status, "message": job.message,
+    seconds, cpu, db_cpu = time.perf_counter() - started, _cpu_seconds() - cpu, _proc_cpu(backend) - db_cpu
+    out = {"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "db_cpu_seconds": db_cpu,
+           "status": job.status, "message": job.message,
            "created": job.created_count, "errors": job.error_rows, "people": Person.objects.count(),
            "rss_ready_mb": rss_ready, "rss_peak_mb": _peak_rss_mb(), "vendor": connection.vendor,
            "workers": used_workers, "batch_size": importing.BATCH_SIZE,
@@ -177,12 +179,37 @@ def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bo
         pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     if reimport:
         again = new_job()
-        started, cpu = time.perf_counter(), _cpu_seconds()
+        backend = _backend_pid(connection)
+        started, cpu, db_cpu = time.perf_counter(), _cpu_seconds(), _proc_cpu(backend)
         again = import_job_run(job=again)
         out["reimport_seconds"] = time.perf_counter() - started
         out["reimport_cpu_seconds"] = _cpu_seconds() - cpu
+        out["reimport_db_cpu_seconds"] = _proc_cpu(backend) - db_cpu
         out["reimport_unchanged"] = again.unchanged_count
     return out
+
+
+def _backend_pid(connection) -> int | None:
+    """The PostgreSQL server process serving this connection (the server runs on this machine: loopback)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _proc_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) a live process has used; 0 without a process."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
 
 
 # The tables an import of new people writes, in the order it writes them (people_household first: people refer to it).
@@ -364,10 +391,12 @@ def bench_import(opts) -> None:
     openpyxl = _timed(parse_openpyxl, path)
     print(f"(b) openpyxl read-only  {rows / openpyxl[0]:>10,.0f} rows/s  ({openpyxl[0]:.2f} s)", flush=True)
     main = results[rows]
+    db_cpu = (f", {main['db_cpu_seconds']:.2f} s PostgreSQL CPU" if main["vendor"] == "postgresql" else "")
     print(f"(c) full import         {rows / main['seconds']:>10,.0f} rows/s  ({main['seconds']:.2f} s, "
-          f"{main['vendor']})")
+          f"{main['vendor']}; {main['cpu_seconds']:.2f} s CPU{db_cpu})")
+    db_cpu = (f", {main['reimport_db_cpu_seconds']:.2f} s PostgreSQL CPU" if main["vendor"] == "postgresql" else "")
     print(f"    re-import unchanged {rows / main['reimport_seconds']:>10,.0f} rows/s  "
-          f"({main['reimport_seconds']:.2f} s)")
+          f"({main['reimport_seconds']:.2f} s; {main['reimport_cpu_seconds']:.2f} s CPU{db_cpu})")
     if main.get("write_floor"):
         floor = main["write_floor"]
         print(f"(d) bare sqlite3 writes {rows / floor['seconds']:>10,.0f} rows/s  ({floor['seconds']:.2f} s, "
