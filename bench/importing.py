@@ -145,7 +145,7 @@ def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bo
     floor_db = _sqlite_snapshot() if connection.vendor == "sqlite" and not stages else None
     job = new_job()
     backend = _backend_pid(connection)
-    started, cpu, db_cpu = time.perf_counter(), _cpu_seconds(), _proc_cpu(backend)
+    started, cpu, db_cpu = time.perf_counter(), _cpu_seconds(), machine.proc_cpu(backend)
     if profile:
         import cProfile
         import pstats
@@ -156,7 +156,7 @@ def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bo
         prof.disable()
     else:
         job = import_job_run(job=job)
-    seconds, cpu, db_cpu = time.perf_counter() - started, _cpu_seconds() - cpu, _proc_cpu(backend) - db_cpu
+    seconds, cpu, db_cpu = time.perf_counter() - started, _cpu_seconds() - cpu, machine.proc_cpu(backend) - db_cpu
     out = {"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "db_cpu_seconds": db_cpu,
            "status": job.status, "message": job.message,
            "created": job.created_count, "errors": job.error_rows, "people": Person.objects.count(),
@@ -180,11 +180,11 @@ def child_import(path: str, rows: int, profile: bool, reimport: bool, stages: bo
     if reimport:
         again = new_job()
         backend = _backend_pid(connection)
-        started, cpu, db_cpu = time.perf_counter(), _cpu_seconds(), _proc_cpu(backend)
+        started, cpu, db_cpu = time.perf_counter(), _cpu_seconds(), machine.proc_cpu(backend)
         again = import_job_run(job=again)
         out["reimport_seconds"] = time.perf_counter() - started
         out["reimport_cpu_seconds"] = _cpu_seconds() - cpu
-        out["reimport_db_cpu_seconds"] = _proc_cpu(backend) - db_cpu
+        out["reimport_db_cpu_seconds"] = machine.proc_cpu(backend) - db_cpu
         out["reimport_unchanged"] = again.unchanged_count
     return out
 
@@ -196,20 +196,6 @@ def _backend_pid(connection) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
-
-
-def _proc_cpu(pid: int | None) -> float:
-    """CPU seconds (user + system) a live process has used; 0 without a process."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICK
-
-
-_TICK = os.sysconf("SC_CLK_TCK")
 
 
 # The tables an import of new people writes, in the order it writes them (people_household first: people refer to it).
@@ -424,7 +410,7 @@ def bench_import(opts) -> None:
         path = Path(opts.results) if opts.results else PATH
         write_section(text, path)  # the other benchmarks' sections stay
         write_section(machine.section(), path, first=True)
-        print(f"written to {HERE / 'RESULTS.md'}")
+        print(f"written to {path}")
     for p in files.values():
         os.unlink(p)
     os.rmdir(tmp)

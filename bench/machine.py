@@ -124,3 +124,17 @@ def postgres_or_rerun(database_url: str | None, argv: list[str], port: str, what
     if not url.startswith("postgres"):
         raise SystemExit(f"the {what} benchmark needs PostgreSQL")
     return url
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system, all threads) a live process has used; 0 if it is gone or there is none."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK

@@ -61,6 +61,7 @@ import time
 import uuid
 from pathlib import Path
 
+from .machine import TICK, proc_cpu
 from .results import write_section
 
 HERE = Path(__file__).resolve().parent
@@ -527,7 +528,7 @@ def locust_load(env: dict, setup: dict, port: int, clients: int, seconds: float,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     driver_cpu = 0.0
     while driver.poll() is None:
-        driver_cpu = max(driver_cpu, _proc_cpu(driver.pid))
+        driver_cpu = max(driver_cpu, proc_cpu(driver.pid))
         time.sleep(0.5)
     if driver.returncode not in (0, 1):  # locust exits 1 when any request failed; the errors are reported
         sys.stderr.write(Path(var_dir, "locust.log").read_text())
@@ -589,18 +590,6 @@ def _profile_top(path: str, n: int = 16) -> dict:
             "gongzhi": [(f, c / total) for f, c in sorted(inclusive.items(), key=lambda kv: -kv[1])[:n]]}
 
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system, all threads) a live process has used; 0 if it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
 def _children(pid: int) -> list[int]:
     out = []
     for entry in Path("/proc").iterdir():
@@ -624,7 +613,7 @@ def _reaped_cpu(pid: int) -> float:
 
 def _tree_cpu(pids: list[int]) -> float:
     """CPU seconds of the given processes and their children, live (PostgreSQL's backends) or exited."""
-    return sum(_proc_cpu(p) + _reaped_cpu(p) + sum(_proc_cpu(c) for c in _children(p)) for p in pids)
+    return sum(proc_cpu(p) + _reaped_cpu(p) + sum(proc_cpu(c) for c in _children(p)) for p in pids)
 
 
 def _cpu() -> float:

@@ -824,8 +824,8 @@ class _Inserter:
 
     Values are adapted by column type (dates, datetimes, JSON) through ``connection.ops``; ``constants`` (actor,
     timestamps ...) are adapted once per call; a missing key takes the field's default. With ``key`` (a unique
-    column) the new ids are read back by that key and returned in row order; rows whose key is empty are inserted
-    one by one with RETURNING.
+    column) the new ids are returned in row order: on SQLite read back by that key (rows whose key is empty are
+    inserted one by one with RETURNING), on PostgreSQL drawn from the sequence before the COPY.
     """
 
     def __init__(self, model):
